@@ -1,0 +1,1100 @@
+// Copyright 2026 The nats-rt Authors. Licensed under the Apache License 2.0.
+/**
+ * The connection: handshake, read loop, coalesced writes, subscriptions,
+ * the request mux, PING/PONG bookkeeping, drain and close, and reconnect.
+ * Runtime-neutral: sockets come from the {@link Transports} it is given.
+ *
+ * @module
+ */
+import {
+  classifyServerError,
+  ClosedConnectionError,
+  ConnectionError,
+  DrainingConnectionError,
+  ErrorCode,
+  MaxPayloadExceededError,
+  NoRespondersError,
+  PermissionViolationError,
+  TimeoutError,
+} from "./errors.ts";
+import { encodeHeaders } from "./headers.ts";
+import { MsgImpl } from "./msg.ts";
+import {
+  type ParsedServer,
+  parseServer,
+  redactUrl,
+  type ResolvedOptions,
+  resolveOptions,
+} from "./options.ts";
+import { Parser, type ParserHandler } from "./protocol/parser.ts";
+import { Outbound } from "./protocol/writer.ts";
+import { type SubscriptionHost, SubscriptionImpl } from "./subscription.ts";
+import type { Transport, TransportFactory, Transports } from "./transport.ts";
+import type {
+  ConnectionOptions,
+  Msg,
+  Payload,
+  PublishOptions,
+  RequestOptions,
+  ServerInfo,
+  Stats,
+  Status,
+  Subscription,
+  SubscriptionOptions,
+} from "./types.ts";
+import { validatePublishSubject, validateQueueName, validateSubscribeSubject } from "./_subject.ts";
+import { nuid } from "./_nuid.ts";
+import { VERSION } from "./version.ts";
+
+const EMPTY = new Uint8Array(0);
+const PING = new TextEncoder().encode("PING\r\n");
+const PONG = new TextEncoder().encode("PONG\r\n");
+/** Past this many queued bytes a publish flushes inline instead of waiting for the microtask. */
+const FLUSH_THRESHOLD = 64 * 1024;
+/** Default request timeout (ms), as in nats.js. */
+const DEFAULT_REQUEST_TIMEOUT = 1_000;
+/** Longest close() waits for unsent bytes to reach the socket (ms). */
+const CLOSE_FLUSH_TIMEOUT = 2_000;
+/** Status events kept for an iterator that is not being read. */
+const STATUS_BACKLOG = 1_024;
+
+/** An open connection to a NATS server. nats.js v3 names and shapes. */
+export interface NatsConnection {
+  /** The INFO of the server currently connected (updated by later INFOs). */
+  readonly info: ServerInfo | undefined;
+  /** Publishes a message; synchronous, fire-and-forget. */
+  publish(subject: string, payload?: Payload, opts?: PublishOptions): void;
+  /** Subscribes to a subject (wildcards allowed). */
+  subscribe(subject: string, opts?: SubscriptionOptions): Subscription;
+  /** Sends a request and resolves with the first reply. */
+  request(
+    subject: string,
+    payload?: Payload,
+    opts?: RequestOptions,
+  ): Promise<Msg>;
+  /** Resolves when the server has processed everything sent so far. */
+  flush(): Promise<void>;
+  /** Round trip time to the server in milliseconds. */
+  rtt(): Promise<number>;
+  /** Drains all subscriptions, flushes, then closes. */
+  drain(): Promise<void>;
+  /** Closes the connection; pending work is flushed first. */
+  close(): Promise<void>;
+  /** Resolves when the connection is closed, with the error that closed it, if any. */
+  closed(): Promise<void | Error>;
+  /** True once closed. */
+  isClosed(): boolean;
+  /** True while draining. */
+  isDraining(): boolean;
+  /** Message and byte counters. */
+  stats(): Stats;
+  /** Async iterator of connection events. */
+  status(): AsyncIterable<Status>;
+  /** URL of the server currently connected (credentials removed). */
+  getServer(): string;
+  /** Same as `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+type State =
+  | "connecting"
+  | "connected"
+  | "reconnecting"
+  | "draining"
+  | "closed";
+
+interface PendingRequest {
+  resolve: (m: Msg) => void;
+  reject: (e: Error) => void;
+  subject: string;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/** A PONG waiter; `null` stands for a PING whose waiter is gone. */
+type PongWaiter = ((err?: Error) => void) | null;
+
+interface Handshake {
+  phase: "info" | "pong";
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+class StatusQueue implements AsyncIterable<Status> {
+  #items: Status[] = [];
+  #wake: (() => void) | null = null;
+  #done = false;
+  #owner: Set<StatusQueue>;
+  constructor(owner: Set<StatusQueue>) {
+    this.#owner = owner;
+  }
+  push(s: Status): void {
+    if (this.#done) return;
+    if (this.#items.length >= STATUS_BACKLOG) this.#items.shift();
+    this.#items.push(s);
+    this.#notify();
+  }
+  end(): void {
+    this.#done = true;
+    this.#notify();
+  }
+  #notify(): void {
+    const w = this.#wake;
+    if (w !== null) {
+      this.#wake = null;
+      w();
+    }
+  }
+  [Symbol.asyncIterator](): AsyncIterator<Status> {
+    return {
+      next: async (): Promise<IteratorResult<Status>> => {
+        while (true) {
+          const s = this.#items.shift();
+          if (s !== undefined) return { value: s, done: false };
+          if (this.#done) return { value: undefined, done: true };
+          await new Promise<void>((r) => this.#wake = r);
+        }
+      },
+      return: (): Promise<IteratorResult<Status>> => {
+        this.#done = true;
+        this.#owner.delete(this);
+        this.#notify();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+  }
+}
+
+const REDACTED = "[REDACTED]";
+function redactConnect(c: Record<string, unknown>): string {
+  const copy: Record<string, unknown> = { ...c };
+  for (const k of ["pass", "auth_token", "sig", "jwt"]) {
+    if (copy[k] !== undefined) copy[k] = REDACTED;
+  }
+  return `CONNECT ${JSON.stringify(copy)}`;
+}
+
+/** Internal implementation of {@link NatsConnection}. */
+export class NatsConnectionImpl implements NatsConnection {
+  /** The current server's INFO. */
+  info: ServerInfo | undefined;
+
+  #opts: ResolvedOptions;
+  #transports: Transports;
+  #pool: ParsedServer[];
+  #server: ParsedServer;
+  #transport: Transport | null = null;
+  #readDone: Promise<void> = Promise.resolve();
+  #parser: Parser;
+  #out = new Outbound();
+  #state: State = "connecting";
+  #noPublish = false;
+  #subs = new Map<number, SubscriptionImpl>();
+  #sid = 0;
+  #pongs: PongWaiter[] = [];
+  #queuedPings = 0;
+  #pingsOut = 0;
+  #pingTimer: ReturnType<typeof setInterval> | undefined;
+  #flushScheduled = false;
+  #writing: Promise<void> | null = null;
+  #stats: Stats = { inBytes: 0, outBytes: 0, inMsgs: 0, outMsgs: 0 };
+  #handshake: Handshake | null = null;
+  #serverError: Error | undefined;
+  #maxPayload = 1024 * 1024;
+  #listeners = new Set<StatusQueue>();
+  #closedPromise: Promise<void | Error>;
+  #resolveClosed!: (v: void | Error) => void;
+  #sleepCancel: (() => void) | null = null;
+  // Request mux: one wildcard subscription, a token per request.
+  #muxPrefix = "";
+  #muxSub: SubscriptionImpl | null = null;
+  #muxPending = new Map<string, PendingRequest>();
+  #muxToken = 0;
+  #trace:
+    | ((e: { direction: "in" | "out" | "state"; line: string }) => void)
+    | undefined;
+
+  /** @internal use {@link connectWith} */
+  constructor(opts: ResolvedOptions, transports: Transports) {
+    this.#opts = opts;
+    this.#transports = transports;
+    this.#pool = opts.servers.map(parseServer);
+    if (!opts.noRandomize && this.#pool.length > 1) shuffle(this.#pool);
+    this.#server = this.#pool[0];
+    this.#trace = opts.debug;
+    this.#parser = new Parser(this.#handler);
+    this.#closedPromise = new Promise((r) => this.#resolveClosed = r);
+  }
+
+  // ---------------------------------------------------------------- connect
+
+  /** Connects to the first server in the pool that answers. */
+  async start(): Promise<void> {
+    let lastErr: Error | undefined;
+    for (const server of [...this.#pool]) {
+      try {
+        await this.#dial(server);
+        this.#afterConnect();
+        return;
+      } catch (err) {
+        lastErr = err as Error;
+        // Authorization failures are final: another server would not know other credentials.
+        if ((lastErr as { code?: string }).code === ErrorCode.Authorization) {
+          break;
+        }
+      }
+    }
+    this.#state = "closed";
+    this.#resolveClosed(lastErr);
+    throw lastErr ?? new ConnectionError("no server to connect to");
+  }
+
+  #pickFactory(server: ParsedServer): TransportFactory {
+    const ws = server.scheme === "ws" || server.scheme === "wss";
+    const f = ws ? this.#transports.ws : this.#transports.tcp;
+    if (f === undefined) {
+      const rt = this.#transports.runtime ?? "this runtime";
+      throw new ConnectionError(
+        ws
+          ? `${rt} has no WebSocket transport for "${server.url}"`
+          : `${rt} cannot open TCP connections ("${server.url}"): use a ws:// or wss:// URL`,
+      );
+    }
+    return f;
+  }
+
+  /** Opens a transport to `server` and runs the handshake; resolves on the first PONG. */
+  async #dial(server: ParsedServer): Promise<void> {
+    const factory = this.#pickFactory(server);
+    this.#server = server;
+    this.#serverError = undefined;
+    const timeout = this.#opts.timeout;
+    const ac = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        ac.abort();
+        reject(
+          new TimeoutError(
+            `connection to ${server.hostport} timed out after ${timeout} ms`,
+          ),
+        );
+      }, timeout);
+    });
+    let t: Transport | undefined;
+    try {
+      this.#log("state", `dialing ${server.url}`);
+      t = await Promise.race([
+        factory(server, {
+          signal: ac.signal,
+          tls: this.#opts.tls ?? undefined,
+        }),
+        timedOut,
+      ]);
+      const hs = new Promise<void>((resolve, reject) => {
+        this.#handshake = { phase: "info", resolve, reject };
+      });
+      this.#parser.reset();
+      this.#transport = t;
+      this.#readDone = this.#readLoop(t);
+      await Promise.race([hs, timedOut]);
+    } catch (err) {
+      this.#handshake = null;
+      if (t !== undefined) {
+        if (this.#transport === t) this.#transport = null;
+        await t.close().catch(() => {});
+        await this.#readDone;
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      // The losing side of the race must not become an unhandled rejection.
+      timedOut.catch(() => {});
+    }
+  }
+
+  #afterConnect(): void {
+    this.#state = "connected";
+    this.#pingsOut = 0;
+    clearInterval(this.#pingTimer);
+    if (this.#opts.pingInterval > 0) {
+      this.#pingTimer = setInterval(
+        () => this.#clientPing(),
+        this.#opts.pingInterval,
+      );
+    }
+    this.#log("state", `connected to ${this.#server.url}`);
+    // Publishes buffered while disconnected go out now, after the SUBs.
+    this.#kick();
+  }
+
+  #connectFrame(): string {
+    const o = this.#opts;
+    const c: Record<string, unknown> = {
+      verbose: o.verbose ?? false,
+      pedantic: o.pedantic ?? false,
+      lang: "nats-rt",
+      version: VERSION,
+      protocol: 1,
+      headers: true,
+      no_responders: true,
+      echo: !(o.noEcho ?? false),
+    };
+    if (o.name !== undefined) c.name = o.name;
+    const user = o.user ?? this.#server.user;
+    const pass = o.pass ?? this.#server.pass;
+    const token = o.token ?? this.#server.token;
+    if (user !== undefined) c.user = user;
+    if (pass !== undefined) c.pass = pass;
+    if (token !== undefined) c.auth_token = token;
+    if (this.#trace) this.#log("out", redactConnect(c));
+    return `CONNECT ${JSON.stringify(c)}\r\n`;
+  }
+
+  /** The first INFO arrived: send CONNECT, PING and the live subscriptions in one write. */
+  #sendConnect(t: Transport): void {
+    let s = this.#connectFrame() + "PING\r\n";
+    for (const sub of this.#subs.values()) {
+      s += sub.queue === undefined
+        ? `SUB ${sub.subject} ${sub.sid}\r\n`
+        : `SUB ${sub.subject} ${sub.queue} ${sub.sid}\r\n`;
+      if (sub.max !== undefined) {
+        s += `UNSUB ${sub.sid} ${sub.max - sub.received}\r\n`;
+      }
+    }
+    // The handshake PING is answered before any PING still queued in the outbound buffer.
+    this.#pongs.unshift((err) => {
+      const hs = this.#handshake;
+      if (hs === null) return;
+      this.#handshake = null;
+      if (err) hs.reject(err);
+      else hs.resolve();
+    });
+    const bytes = new TextEncoder().encode(s);
+    this.#stats.outBytes += bytes.length;
+    t.write(bytes).catch(() => t.close().catch(() => {}));
+  }
+
+  // -------------------------------------------------------------- read side
+
+  async #readLoop(t: Transport): Promise<void> {
+    let err: Error | undefined;
+    try {
+      for await (const chunk of t.readable) {
+        if (this.#transport !== t) break;
+        this.#stats.inBytes += chunk.length;
+        this.#parser.parse(chunk);
+      }
+    } catch (e) {
+      err = e as Error;
+    }
+    if (this.#transport === t) {
+      this.#transport = null;
+      await t.close().catch(() => {});
+      this.#onTransportEnd(t, err);
+    }
+  }
+
+  #handler: ParserHandler = {
+    msg: (subject, sid, reply, hdr, data) => {
+      this.#stats.inMsgs++;
+      const sub = this.#subs.get(sid);
+      if (sub === undefined) return; // unsubscribed; may still be in flight
+      const received = ++sub.received;
+      const max = sub.max;
+      if (this.#trace) {
+        this.#log("in", `MSG ${subject} ${sid} ${reply} ${data.length}`);
+      }
+      sub.deliver(new MsgImpl(this, subject, sid, reply, hdr, data));
+      if (max !== undefined && received >= max) {
+        this.#subs.delete(sid);
+        sub.close(undefined, true);
+      }
+    },
+    info: (json) => {
+      let info: ServerInfo;
+      try {
+        info = JSON.parse(json);
+      } catch (cause) {
+        throw new ConnectionError("server sent an INFO that is not JSON", {
+          cause,
+        }, ErrorCode.Protocol);
+      }
+      if (this.#trace) this.#log("in", `INFO ${json}`);
+      this.#applyInfo(info);
+    },
+    ping: () => {
+      const t = this.#transport;
+      if (t === null) return;
+      // Answer at once (not through the coalescing buffer, which may hold
+      // publishes waiting for a handshake) or the server calls us stale.
+      if (this.#state === "connected" || this.#state === "draining") {
+        this.#out.raw(PONG);
+        this.#kick();
+      } else {
+        t.write(PONG).catch(() => {});
+      }
+    },
+    pong: () => {
+      this.#pingsOut = 0;
+      const w = this.#pongs.shift();
+      if (w) w();
+    },
+    ok: () => {},
+    err: (text) => {
+      if (this.#trace) this.#log("in", `-ERR '${text}'`);
+      this.#serverErr(text);
+    },
+  };
+
+  #applyInfo(info: ServerInfo): void {
+    const first = this.#handshake !== null && this.#handshake.phase === "info";
+    const prev = this.info;
+    this.info = info;
+    if (typeof info.max_payload === "number" && info.max_payload > 0) {
+      this.#maxPayload = info.max_payload;
+    }
+    if (first) {
+      this.#handshake!.phase = "pong";
+      this.#sendConnect(this.#transport!);
+      return;
+    }
+    if (info.ldm === true && prev?.ldm !== true) {
+      this.#emit({ type: "ldm", server: this.#server.hostport });
+    }
+    if (!this.#opts.ignoreClusterUpdates && Array.isArray(info.connect_urls)) {
+      this.#updatePool(info.connect_urls);
+    }
+  }
+
+  #updatePool(urls: string[]): void {
+    const known = new Set(this.#pool.map((s) => s.hostport));
+    const added: string[] = [];
+    for (const u of urls) {
+      let s: ParsedServer;
+      try {
+        s = parseServer(`${this.#server.scheme}://${u}`);
+      } catch {
+        continue;
+      }
+      if (!known.has(s.hostport)) {
+        this.#pool.push(s);
+        known.add(s.hostport);
+        added.push(s.hostport);
+      }
+    }
+    if (added.length > 0) this.#emit({ type: "update", added });
+  }
+
+  #serverErr(text: string): void {
+    const { error, action } = classifyServerError(text);
+    const hs = this.#handshake;
+    if (hs !== null) {
+      this.#handshake = null;
+      hs.reject(error);
+      this.#transport?.close().catch(() => {});
+      return;
+    }
+    if (error instanceof PermissionViolationError) {
+      if (error.operation === "subscription") {
+        for (const sub of [...this.#subs.values()]) {
+          if (sub.subject === error.subject && sub.queue === error.queue) {
+            this.#subs.delete(sub.sid);
+            sub.close(error);
+            if (sub === this.#muxSub) {
+              // The shared inbox was refused: fail its requests now (not by
+              // timeout) and let the next request try a fresh inbox.
+              this.#muxSub = null;
+              for (const [token, p] of this.#muxPending) this.#settle(token, p, error);
+            }
+          }
+        }
+      } else {
+        for (const [token, p] of this.#muxPending) {
+          if (p.subject === error.subject) this.#settle(token, p, error);
+        }
+      }
+    }
+    this.#emit({ type: "error", error });
+    if (action === "close") {
+      this.#serverError = error;
+      this.#transport?.close().catch(() => {});
+    }
+  }
+
+  // ------------------------------------------------------------- write side
+
+  #kick(): void {
+    if (this.#state !== "connected" && this.#state !== "draining") return;
+    if (this.#out.length >= FLUSH_THRESHOLD && !this.#out.busy) {
+      this.#flushNow();
+      return;
+    }
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(this.#flushNow);
+    }
+  }
+
+  #flushNow = (): void => {
+    this.#flushScheduled = false;
+    const t = this.#transport;
+    if (
+      t === null || (this.#state !== "connected" && this.#state !== "draining")
+    ) return;
+    const bytes = this.#out.take();
+    if (bytes === null) return;
+    this.#queuedPings = 0;
+    this.#stats.outBytes += bytes.length;
+    this.#writing = t.write(bytes).then(
+      () => {
+        this.#writing = null;
+        this.#out.release(bytes);
+        if (this.#out.length > 0) this.#flushNow();
+      },
+      () => {
+        // The socket died; those bytes are lost (core NATS is at-most-once).
+        this.#writing = null;
+        this.#out.release(bytes);
+        t.close().catch(() => {});
+      },
+    );
+  };
+
+  #checkOpen(): void {
+    if (this.#state === "closed") throw new ClosedConnectionError();
+  }
+
+  /** Publishes a message; synchronous, fire-and-forget. */
+  publish(subject: string, payload?: Payload, opts?: PublishOptions): void {
+    this.#checkOpen();
+    if (this.#noPublish) throw new DrainingConnectionError();
+    validatePublishSubject(subject);
+    let data: Uint8Array;
+    if (payload === undefined || payload === null) data = EMPTY;
+    else if (typeof payload === "string") {
+      data = payload.length === 0 ? EMPTY : this.#out.scratch(payload);
+    } else if (payload instanceof Uint8Array) data = payload;
+    else throw new TypeError("payload must be a Uint8Array or a string");
+    let reply = "";
+    let hdr: Uint8Array | null = null;
+    if (opts !== undefined) {
+      if (opts.reply !== undefined && opts.reply !== "") {
+        validatePublishSubject(opts.reply, "reply subject");
+        reply = opts.reply;
+      }
+      if (opts.headers !== undefined) {
+        if (this.info !== undefined && this.info.headers === false) {
+          throw new TypeError(
+            "the server does not support headers (INFO headers: false)",
+          );
+        }
+        hdr = encodeHeaders(opts.headers);
+      }
+    }
+    const size = data.length + (hdr === null ? 0 : hdr.length);
+    if (size > this.#maxPayload) {
+      throw new MaxPayloadExceededError(size, this.#maxPayload);
+    }
+    this.#out.pub(subject, reply, hdr, data);
+    this.#stats.outMsgs++;
+    if (this.#trace) {
+      this.#log("out", `${hdr ? "HPUB" : "PUB"} ${subject} ${reply} ${size}`);
+    }
+    this.#kick();
+  }
+
+  /** Subscribes to a subject. */
+  subscribe(subject: string, opts: SubscriptionOptions = {}): Subscription {
+    this.#checkOpen();
+    if (this.#state === "draining") throw new DrainingConnectionError();
+    return this.#subscribe(subject, opts);
+  }
+
+  #subscribe(
+    subject: string,
+    opts: SubscriptionOptions & { internal?: (m: MsgImpl) => void },
+  ): SubscriptionImpl {
+    validateSubscribeSubject(subject);
+    if (opts.queue !== undefined && opts.queue !== "") {
+      validateQueueName(opts.queue);
+    }
+    if (
+      opts.max !== undefined && (!Number.isInteger(opts.max) || opts.max <= 0)
+    ) {
+      throw new TypeError(
+        `subscription max must be a positive integer, got ${opts.max}`,
+      );
+    }
+    if (opts.callback !== undefined && typeof opts.callback !== "function") {
+      throw new TypeError("subscription callback must be a function");
+    }
+    const sid = ++this.#sid;
+    const queue = opts.queue === "" ? undefined : opts.queue;
+    const sub = new SubscriptionImpl(this.#subHost, sid, subject, {
+      ...opts,
+      queue,
+    });
+    this.#subs.set(sid, sub);
+    if (this.#state === "connected" || this.#state === "draining") {
+      this.#out.line(
+        queue === undefined ? `SUB ${subject} ${sid}` : `SUB ${subject} ${queue} ${sid}`,
+      );
+      if (opts.max !== undefined) this.#out.line(`UNSUB ${sid} ${opts.max}`);
+      if (this.#trace) this.#log("out", `SUB ${subject} ${queue ?? ""} ${sid}`);
+      this.#kick();
+    }
+    return sub;
+  }
+
+  #subHost: SubscriptionHost = {
+    unsub: (sub, max, keepRouting) => {
+      if (max === undefined && !keepRouting) this.#subs.delete(sub.sid);
+      if (this.#state !== "connected" && this.#state !== "draining") return;
+      this.#out.line(
+        max === undefined ? `UNSUB ${sub.sid}` : `UNSUB ${sub.sid} ${max}`,
+      );
+      this.#kick();
+    },
+    forget: (sub) => {
+      if (this.#subs.get(sub.sid) === sub) this.#subs.delete(sub.sid);
+    },
+    flush: () => this.flush(),
+    callbackError: (_sub, err) => {
+      this.#emit({
+        type: "error",
+        error: err instanceof Error ? err : new Error(String(err)),
+      });
+    },
+  };
+
+  // ----------------------------------------------------------------- request
+
+  /** Sends a request over the shared inbox and resolves with the first reply. */
+  request(
+    subject: string,
+    payload?: Payload,
+    opts: RequestOptions = {},
+  ): Promise<Msg> {
+    try {
+      this.#checkOpen();
+      const timeout = opts.timeout ?? DEFAULT_REQUEST_TIMEOUT;
+      if (!Number.isFinite(timeout) || timeout <= 0) {
+        throw new TypeError(
+          `request timeout must be a positive number of ms, got ${timeout}`,
+        );
+      }
+      if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+      // Validate before the shared inbox exists, so bad input sends nothing.
+      validatePublishSubject(subject);
+      if (opts.noMux) return this.#requestNoMux(subject, payload, opts);
+      if (this.#muxSub === null) {
+        this.#muxPrefix = `${this.#opts.inboxPrefix}.${nuid.next()}.`;
+        this.#muxSub = this.#subscribe(`${this.#muxPrefix}*`, {
+          internal: this.#muxDeliver,
+        });
+      }
+      const token = (++this.#muxToken).toString(36);
+      // Publish first: a bad subject or payload throws before anything is registered.
+      this.publish(subject, payload, {
+        reply: this.#muxPrefix + token,
+        headers: opts.headers,
+      });
+      return new Promise<Msg>((resolve, reject) => {
+        const p: PendingRequest = {
+          resolve,
+          reject,
+          subject,
+          timer: undefined,
+          signal: opts.signal,
+          onAbort: undefined,
+        };
+        p.timer = setTimeout(() => {
+          if (this.#muxPending.get(token) === p) {
+            this.#settle(
+              token,
+              p,
+              new TimeoutError(
+                `request to "${subject}" timed out after ${timeout} ms`,
+              ),
+            );
+          }
+        }, timeout);
+        if (opts.signal !== undefined) {
+          p.onAbort = () => this.#settle(token, p, opts.signal!.reason);
+          opts.signal.addEventListener("abort", p.onAbort, { once: true });
+        }
+        this.#muxPending.set(token, p);
+      });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #settle(token: string, p: PendingRequest, result: Error | Msg): void {
+    this.#muxPending.delete(token);
+    clearTimeout(p.timer);
+    if (p.onAbort !== undefined) {
+      p.signal!.removeEventListener("abort", p.onAbort);
+    }
+    if (result instanceof Error) p.reject(result);
+    else p.resolve(result);
+  }
+
+  #muxDeliver = (m: MsgImpl): void => {
+    const token = m.subject.substring(this.#muxPrefix.length);
+    const p = this.#muxPending.get(token);
+    if (p === undefined) return; // late reply after a timeout: dropped
+    this.#settle(
+      token,
+      p,
+      isNoResponders(m) ? new NoRespondersError(p.subject) : m,
+    );
+  };
+
+  async #requestNoMux(
+    subject: string,
+    payload: Payload | undefined,
+    opts: RequestOptions,
+  ): Promise<Msg> {
+    const timeout = opts.timeout ?? DEFAULT_REQUEST_TIMEOUT;
+    const reply = opts.reply ?? `${this.#opts.inboxPrefix}.${nuid.next()}`;
+    const sub = this.#subscribe(reply, { max: 1, timeout });
+    this.publish(subject, payload, { reply, headers: opts.headers });
+    const onAbort = () => {
+      this.#subHost.unsub(sub);
+      sub.close(opts.signal!.reason);
+    };
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      for await (const m of sub) {
+        if (isNoResponders(m as MsgImpl)) throw new NoRespondersError(subject);
+        return m;
+      }
+      throw sub.error ?? new ClosedConnectionError();
+    } catch (err) {
+      if (err instanceof TimeoutError) {
+        throw new TimeoutError(
+          `request to "${subject}" timed out after ${timeout} ms`,
+        );
+      }
+      throw err;
+    } finally {
+      opts.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  // ------------------------------------------------------------ flush / rtt
+
+  /** Resolves on the PONG that answers this call's own PING. */
+  flush(): Promise<void> {
+    if (this.#state === "closed") {
+      return Promise.reject(new ClosedConnectionError());
+    }
+    if (this.#state !== "connected" && this.#state !== "draining") {
+      return Promise.reject(
+        new ConnectionError(
+          "disconnected: flush cannot complete until reconnected",
+        ),
+      );
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#pongs.push((err) => err ? reject(err) : resolve());
+      this.#out.raw(PING);
+      this.#queuedPings++;
+      this.#kick();
+    });
+  }
+
+  /** Round trip time to the server in milliseconds. */
+  async rtt(): Promise<number> {
+    const start = performance.now();
+    await this.flush();
+    return performance.now() - start;
+  }
+
+  #clientPing(): void {
+    if (this.#state !== "connected") return;
+    if (this.#pingsOut >= this.#opts.maxPingOut) {
+      this.#emit({ type: "staleConnection", server: this.#server.hostport });
+      this.#serverError = new ConnectionError(
+        `stale connection: ${this.#pingsOut} PINGs to ${this.#server.hostport} unanswered`,
+        undefined,
+        ErrorCode.StaleConnection,
+      );
+      this.#transport?.close().catch(() => {});
+      return;
+    }
+    this.#pingsOut++;
+    this.#emit({ type: "ping", pendingPings: this.#pingsOut });
+    this.#pongs.push(null);
+    this.#out.raw(PING);
+    this.#queuedPings++;
+    this.#kick();
+  }
+
+  /** Rejects PONG waiters whose PINGs went to a dead socket; keeps places for PINGs still queued. */
+  #failPongs(err: Error): void {
+    const waiters = this.#pongs;
+    this.#pongs = [];
+    for (const w of waiters) if (w) w(err);
+    for (let i = 0; i < this.#queuedPings; i++) this.#pongs.push(null);
+  }
+
+  // -------------------------------------------------------- disconnect/close
+
+  #onTransportEnd(_t: Transport, err: Error | undefined): void {
+    const cause = this.#serverError ?? err ??
+      new ConnectionError(
+        `connection to ${this.#server.hostport} closed by the server`,
+      );
+    const hs = this.#handshake;
+    if (hs !== null) {
+      this.#handshake = null;
+      hs.reject(cause);
+      return;
+    }
+    // A failed dial is handled by whoever dialled.
+    if (this.#state !== "connected" && this.#state !== "draining") return;
+    clearInterval(this.#pingTimer);
+    this.#pingTimer = undefined;
+    this.#log(
+      "state",
+      `disconnected from ${this.#server.url}: ${cause.message}`,
+    );
+    this.#emit({
+      type: "disconnect",
+      server: this.#server.hostport,
+      error: cause,
+    });
+    const disconnected = new ConnectionError(
+      `disconnected from ${this.#server.hostport}`,
+      { cause },
+    );
+    this.#failPongs(disconnected);
+    if (this.#opts.reconnect && this.#state !== "draining") {
+      for (const [token, p] of this.#muxPending) {
+        this.#settle(token, p, disconnected);
+      }
+      this.#state = "reconnecting";
+      this.#reconnectLoop(cause).catch(() => {});
+    } else {
+      this.#shutdown(cause);
+    }
+  }
+
+  async #reconnectLoop(cause: Error): Promise<void> {
+    const attempts = new Map<ParsedServer, number>();
+    const max = this.#opts.maxReconnectAttempts;
+    let lastErr: Error = cause;
+    // The server just lost goes to the back of the pool.
+    const i = this.#pool.indexOf(this.#server);
+    if (i >= 0) this.#pool.push(...this.#pool.splice(i, 1));
+    let first = true;
+    while (this.#state === "reconnecting") {
+      const candidates = this.#pool.filter((s) => max === -1 || (attempts.get(s) ?? 0) < max);
+      if (candidates.length === 0) break;
+      for (const server of candidates) {
+        if (this.#state !== "reconnecting") return;
+        if (!first) {
+          await this.#sleep(this.#opts.reconnectTimeWait);
+          if (this.#state !== "reconnecting") return;
+        }
+        first = false;
+        attempts.set(server, (attempts.get(server) ?? 0) + 1);
+        this.#emit({
+          type: "reconnecting",
+          server: server.hostport,
+          attempt: attempts.get(server),
+        });
+        try {
+          await this.#dial(server);
+        } catch (err) {
+          lastErr = err as Error;
+          continue;
+        }
+        if (this.#state !== "reconnecting") {
+          // close() was called during the dial.
+          const t = this.#transport;
+          this.#transport = null;
+          await t?.close().catch(() => {});
+          return;
+        }
+        this.#afterConnect();
+        this.#emit({ type: "reconnect", server: server.hostport });
+        return;
+      }
+    }
+    if (this.#state === "reconnecting") this.#shutdown(lastErr);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#sleepCancel = null;
+        resolve();
+      }, ms);
+      this.#sleepCancel = () => {
+        clearTimeout(timer);
+        this.#sleepCancel = null;
+        resolve();
+      };
+    });
+  }
+
+  /** Ends everything: timers, transport, subscriptions, requests, status iterators. */
+  async #shutdown(err?: Error): Promise<void> {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    clearInterval(this.#pingTimer);
+    this.#pingTimer = undefined;
+    this.#sleepCancel?.();
+    const closedErr = new ClosedConnectionError(
+      err ? { cause: err } : undefined,
+    );
+    const t = this.#transport;
+    this.#transport = null;
+    if (t !== null) {
+      // What the user published before close() still goes out: wait for the
+      // write in flight, then write what is left, but never longer than
+      // CLOSE_FLUSH_TIMEOUT: a server that stopped reading must not block close().
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const limit = new Promise<void>((r) => timer = setTimeout(r, CLOSE_FLUSH_TIMEOUT));
+      const flushed = (async () => {
+        while (this.#writing !== null) await this.#writing;
+        const bytes = this.#out.take();
+        if (bytes !== null) {
+          this.#stats.outBytes += bytes.length;
+          await t.write(bytes).catch(() => {});
+        }
+      })();
+      await Promise.race([flushed, limit]);
+      clearTimeout(timer);
+      await t.close().catch(() => {});
+      await flushed.catch(() => {});
+    }
+    await this.#readDone;
+    this.#failPongs(closedErr);
+    this.#pongs = [];
+    for (const [token, p] of this.#muxPending) {
+      this.#settle(token, p, closedErr);
+    }
+    for (const sub of this.#subs.values()) sub.close(undefined, true);
+    this.#subs.clear();
+    this.#log("state", "closed");
+    this.#emit({ type: "close", error: err });
+    for (const l of this.#listeners) l.end();
+    this.#listeners.clear();
+    this.#resolveClosed(err);
+  }
+
+  /** Closes the connection; what was published before is flushed first. */
+  async close(): Promise<void> {
+    if (this.#state === "closed") {
+      await this.#closedPromise;
+      return;
+    }
+    await this.#shutdown();
+  }
+
+  /** Drains every subscription, flushes outbound data, then closes. */
+  async drain(): Promise<void> {
+    if (this.#state === "closed") throw new ClosedConnectionError();
+    if (this.#state === "draining") {
+      await this.#closedPromise;
+      return;
+    }
+    this.#state = "draining";
+    const subs = [...this.#subs.values()].filter((s) => s !== this.#muxSub);
+    await Promise.all(subs.map((s) => s.drain()));
+    this.#noPublish = true;
+    try {
+      await this.flush();
+    } catch {
+      // closing anyway
+    }
+    await this.#shutdown();
+  }
+
+  /** Resolves when closed, with the error that closed the connection, if any. */
+  closed(): Promise<void | Error> {
+    return this.#closedPromise;
+  }
+
+  /** True once closed. */
+  isClosed(): boolean {
+    return this.#state === "closed";
+  }
+
+  /** True while draining. */
+  isDraining(): boolean {
+    return this.#state === "draining";
+  }
+
+  /** Message and byte counters (a copy). */
+  stats(): Stats {
+    return { ...this.#stats };
+  }
+
+  /** URL of the server currently used, without credentials. */
+  getServer(): string {
+    return this.#server.url;
+  }
+
+  /** Async iterator of connection events from now on. */
+  status(): AsyncIterable<Status> {
+    const q = new StatusQueue(this.#listeners);
+    if (this.#state === "closed") q.end();
+    else this.#listeners.add(q);
+    return q;
+  }
+
+  #emit(s: Status): void {
+    for (const l of this.#listeners) l.push(s);
+  }
+
+  #log(direction: "in" | "out" | "state", line: string): void {
+    const t = this.#trace;
+    if (t === undefined) return;
+    try {
+      t({ direction, line: direction === "state" ? redactUrl(line) : line });
+    } catch {
+      // A throwing trace hook must not break the connection.
+    }
+  }
+
+  /** Same as `close()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function isNoResponders(m: MsgImpl): boolean {
+  return m.data.length === 0 && m.statusCode === 503;
+}
+
+function shuffle<T>(a: T[]): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+}
+
+/**
+ * Connects with the given transports. Runtime entry points (`mod.ts`,
+ * `./node`, `./ws`, ...) call this with their own factories; the transport
+ * is chosen per connection by URL scheme, never through global state.
+ *
+ * @param opts connection options
+ * @param transports transport factories for this runtime
+ * @returns the connection, once the server has answered the first PING
+ */
+export async function connectWith(
+  opts: ConnectionOptions | undefined,
+  transports: Transports,
+): Promise<NatsConnection> {
+  const nc = new NatsConnectionImpl(resolveOptions(opts), transports);
+  await nc.start();
+  return nc;
+}

@@ -1,0 +1,266 @@
+// Copyright 2026 The nats-rt Authors. Licensed under the Apache License 2.0.
+/**
+ * Public types, named and shaped as in nats.js v3 so that switching clients
+ * is a change of import.
+ *
+ * @module
+ */
+import type { TlsOptions } from "./transport.ts";
+
+/** How a header key is matched. */
+export const Match = {
+  /** Exact, case-sensitive match (the default). */
+  Exact: 0,
+  /** Canonical MIME form (`content-type` → `Content-Type`). */
+  CanonicalMIME: 1,
+  /** Case-insensitive match. */
+  IgnoreCase: 2,
+} as const;
+/** One of the values of {@link Match}. */
+export type Match = typeof Match[keyof typeof Match];
+
+/** NATS message headers (`NATS/1.0` block), with status for server status messages. */
+export interface MsgHdrs extends Iterable<[string, string[]]> {
+  /** True when the status code is 300 or more (100 Idle Heartbeat is not an error). */
+  readonly hasError: boolean;
+  /** Status code and description as one string (`"503"`, `"408 Request Timeout"`), or `""`. */
+  readonly status: string;
+  /** Status code (`503`, `404`, `408`, `409`, `100`), or 0 when there is none. */
+  readonly code: number;
+  /** Status description, or `""`. */
+  readonly description: string;
+  /** First value of `k`, or `""`. */
+  get(k: string, match?: Match): string;
+  /** Replaces all values of `k` with `v`. */
+  set(k: string, v: string, match?: Match): void;
+  /** Adds `v` to the values of `k`. */
+  append(k: string, v: string, match?: Match): void;
+  /** True when `k` has at least one value. */
+  has(k: string, match?: Match): boolean;
+  /** All keys, in insertion order. */
+  keys(): string[];
+  /** All values of `k`, in order. */
+  values(k: string, match?: Match): string[];
+  /** Removes `k`. */
+  delete(k: string, match?: Match): void;
+  /** Last value of `k`, or `""`. */
+  last(k: string, match?: Match): string;
+}
+
+/** Payload accepted by publish, request and respond. */
+export type Payload = Uint8Array | string;
+
+/** Options for `publish`. */
+export interface PublishOptions {
+  /** Subject the receiver should answer to. */
+  reply?: string;
+  /** Headers to send (HPUB). */
+  headers?: MsgHdrs;
+}
+
+/** A received message. */
+export interface Msg {
+  /** Subject the message was published to. */
+  readonly subject: string;
+  /** Subscription id that received it. */
+  readonly sid: number;
+  /** Reply subject, or `""` when there is none. */
+  readonly reply: string;
+  /** Payload bytes (owned by the message: it pins no read buffer). */
+  readonly data: Uint8Array;
+  /** Headers, or `undefined` when the message had none. */
+  readonly headers?: MsgHdrs;
+  /** Payload decoded as UTF-8. */
+  string(): string;
+  /** Payload parsed as JSON. */
+  json<T = unknown>(): T;
+  /**
+   * Publishes a response to `reply`. Returns `false` (and sends nothing) when
+   * the message has no reply subject.
+   */
+  respond(payload?: Payload, opts?: PublishOptions): boolean;
+}
+
+/** Callback style delivery: `err` is set when the subscription fails. */
+export type MsgCallback<T> = (err: Error | null, msg: T) => void;
+
+/** Options for `subscribe`. */
+export interface SubscriptionOptions {
+  /** Queue group: each message goes to one member of the group. */
+  queue?: string;
+  /** Unsubscribe automatically after this many messages. */
+  max?: number;
+  /**
+   * Fail the subscription with a `TimeoutError` if no message arrives within
+   * this many milliseconds.
+   */
+  timeout?: number;
+  /** Deliver through this callback instead of the async iterator (fast path). */
+  callback?: MsgCallback<Msg>;
+}
+
+/** A subscription: an async iterator of messages, or a callback. */
+export interface Subscription extends AsyncIterable<Msg> {
+  /**
+   * Resolves when the subscription ends: to `undefined`, or to the Error that
+   * ended it (a permissions violation, a timeout). It never rejects.
+   */
+  readonly closed: Promise<void | Error>;
+  /** Subscription id. */
+  getID(): number;
+  /** Subject subscribed to. */
+  getSubject(): string;
+  /** Messages received so far. */
+  getReceived(): number;
+  /** Messages handed to the user so far. */
+  getProcessed(): number;
+  /** Messages received but not yet handed to the user (iterator style). */
+  getPending(): number;
+  /** Auto-unsubscribe limit, if any. */
+  getMax(): number | undefined;
+  /** True once the subscription has ended. */
+  isClosed(): boolean;
+  /** True while draining. */
+  isDraining(): boolean;
+  /** Stops delivery now, or after `max` messages in total. */
+  unsubscribe(max?: number): void;
+  /** Stops interest, delivers what is in flight, then closes. */
+  drain(): Promise<void>;
+  /** Same as `unsubscribe()`, for `using` declarations. */
+  [Symbol.dispose](): void;
+}
+
+/** Options for `request`. */
+export interface RequestOptions {
+  /** Milliseconds before the request rejects with a `TimeoutError` (default 1000, as in nats.js). */
+  timeout?: number;
+  /** Headers to send with the request. */
+  headers?: MsgHdrs;
+  /** Use a dedicated inbox subscription instead of the shared one. */
+  noMux?: boolean;
+  /** Reply subject for `noMux` requests (defaults to a fresh inbox). */
+  reply?: string;
+  /** Abort the request early. */
+  signal?: AbortSignal;
+}
+
+/** Connection statistics. */
+export interface Stats {
+  /** Bytes received. */
+  inBytes: number;
+  /** Bytes sent. */
+  outBytes: number;
+  /** Messages received (MSG and HMSG). */
+  inMsgs: number;
+  /** Messages sent (PUB and HPUB). */
+  outMsgs: number;
+}
+
+/** The server's INFO, in its wire shape. Unknown fields are kept. */
+export interface ServerInfo {
+  /** Server id. */
+  server_id: string;
+  /** Server name. */
+  server_name: string;
+  /** Server version. */
+  version: string;
+  /** Protocol version. */
+  proto: number;
+  /** Server host. */
+  host: string;
+  /** Server port. */
+  port: number;
+  /** Whether headers are supported. */
+  headers?: boolean;
+  /** Largest message (headers + payload) the server accepts. */
+  max_payload: number;
+  /** Whether the server requires authentication. */
+  auth_required?: boolean;
+  /** Whether the server requires TLS. */
+  tls_required?: boolean;
+  /** Whether the server verifies client certificates. */
+  tls_verify?: boolean;
+  /** Whether TLS is optional on this port. */
+  tls_available?: boolean;
+  /** Nonce to sign for nkey/JWT authentication. */
+  nonce?: string;
+  /** Other servers in the cluster, `host:port`. */
+  connect_urls?: string[];
+  /** Lame duck mode: the server is about to shut down. */
+  ldm?: boolean;
+  /** Whether JetStream is enabled. */
+  jetstream?: boolean;
+  /** Id the server gave this client. */
+  client_id?: number;
+  /** Address the server sees for this client. */
+  client_ip?: string;
+  /** Cluster name. */
+  cluster?: string;
+  /** JetStream domain. */
+  domain?: string;
+  /** Any other field the server sends. */
+  [key: string]: unknown;
+}
+
+/** A connection event, as yielded by `nc.status()`. */
+export type Status =
+  | { type: "disconnect"; server: string; error?: Error }
+  | { type: "reconnecting"; server?: string; attempt?: number }
+  | { type: "reconnect"; server: string }
+  | { type: "update"; added?: string[]; deleted?: string[] }
+  | { type: "ldm"; server: string }
+  | { type: "error"; error: Error }
+  | { type: "ping"; pendingPings: number }
+  | { type: "staleConnection"; server?: string }
+  | { type: "slowConsumer"; sub: Subscription; pending: number }
+  | { type: "close"; error?: Error };
+
+/** A trace event handed to the `debug` hook. Credentials are always redacted. */
+export interface TraceEvent {
+  /** `"in"` for bytes from the server, `"out"` for bytes to it, `"state"` for lifecycle. */
+  direction: "in" | "out" | "state";
+  /** One protocol line (payloads omitted) or a lifecycle message. */
+  line: string;
+}
+
+/** Options for `connect`. */
+export interface ConnectionOptions {
+  /** Server URL(s): `nats://host:port`, `host:port`, `[::1]:4222`, `nats://user:pass@host`. Default `127.0.0.1:4222`. */
+  servers?: string | string[];
+  /** Connection name shown by the server. */
+  name?: string;
+  /** User name. */
+  user?: string;
+  /** Password. */
+  pass?: string;
+  /** Authentication token. */
+  token?: string;
+  /** Connect timeout in milliseconds (default 20000). */
+  timeout?: number;
+  /** Milliseconds between client PINGs (default 120000). */
+  pingInterval?: number;
+  /** Unanswered PINGs before the connection is stale (default 2). */
+  maxPingOut?: number;
+  /** Do not deliver this connection's own publishes to its subscriptions. */
+  noEcho?: boolean;
+  /** Ask the server to `+OK` every operation. */
+  verbose?: boolean;
+  /** Ask the server for strict subject checking. */
+  pedantic?: boolean;
+  /** Reconnect after a lost connection (default true). */
+  reconnect?: boolean;
+  /** Reconnect attempts per server; -1 forever (default 10). */
+  maxReconnectAttempts?: number;
+  /** Base wait between reconnect attempts in milliseconds (default 2000). */
+  reconnectTimeWait?: number;
+  /** Prefix for inbox subjects (default `_INBOX`). */
+  inboxPrefix?: string;
+  /** Require TLS (`tls://` URLs imply it). */
+  tls?: TlsOptions | null;
+  /** Do not shuffle the server list. */
+  noRandomize?: boolean;
+  /** Ignore `connect_urls` learned from the server. */
+  ignoreClusterUpdates?: boolean;
+  /** Trace hook: receives protocol lines with credentials redacted. */
+  debug?: (event: TraceEvent) => void;
+}
