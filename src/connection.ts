@@ -31,6 +31,7 @@ import { Outbound } from "./protocol/writer.ts";
 import { type SubscriptionHost, SubscriptionImpl } from "./subscription.ts";
 import type { Transport, TransportFactory, Transports } from "./transport.ts";
 import type {
+  Auth,
   ConnectionOptions,
   Msg,
   Payload,
@@ -198,6 +199,8 @@ export class NatsConnectionImpl implements NatsConnection {
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #flushScheduled = false;
   #writing: Promise<void> | null = null;
+  #session: Promise<void> | null = null;
+  #tlsActive = false;
   #stats: Stats = { inBytes: 0, outBytes: 0, inMsgs: 0, outMsgs: 0 };
   #handshake: Handshake | null = null;
   #serverError: Error | undefined;
@@ -329,7 +332,7 @@ export class NatsConnectionImpl implements NatsConnection {
     this.#kick();
   }
 
-  #connectFrame(): string {
+  async #connectFrame(): Promise<string> {
     const o = this.#opts;
     const c: Record<string, unknown> = {
       verbose: o.verbose ?? false,
@@ -342,26 +345,71 @@ export class NatsConnectionImpl implements NatsConnection {
       echo: !(o.noEcho ?? false),
     };
     if (o.name !== undefined) c.name = o.name;
+    if (this.#tlsActive) c.tls_required = true;
     const user = o.user ?? this.#server.user;
     const pass = o.pass ?? this.#server.pass;
     const token = o.token ?? this.#server.token;
     if (user !== undefined) c.user = user;
     if (pass !== undefined) c.pass = pass;
     if (token !== undefined) c.auth_token = token;
+    const auths = o.authenticator === undefined
+      ? []
+      : Array.isArray(o.authenticator)
+      ? o.authenticator
+      : [o.authenticator];
+    for (const a of auths) {
+      let r: Auth;
+      try {
+        r = await a(this.info?.nonce);
+      } catch (cause) {
+        // Never echo what the authenticator had: only its own message.
+        throw new ConnectionError(
+          `authenticator failed: ${(cause as Error)?.message ?? String(cause)}`,
+          { cause },
+          ErrorCode.Authorization,
+        );
+      }
+      for (const [k, v] of Object.entries(r ?? {})) if (v !== undefined) c[k] = v;
+    }
     if (this.#trace) this.#log("out", redactConnect(c));
     return `CONNECT ${JSON.stringify(c)}\r\n`;
   }
 
-  /** The first INFO arrived: send CONNECT, PING and the live subscriptions in one write. */
-  #sendConnect(t: Transport): void {
-    let s = this.#connectFrame() + "PING\r\n";
+  /**
+   * The first INFO arrived: upgrade to TLS when either side wants it, then
+   * send CONNECT, PING and the live subscriptions in one write. Reading is
+   * paused (see #readLoop) until this finishes, so a TLS upgrade never races
+   * a pending read.
+   */
+  async #beginSession(t: Transport, info: ServerInfo): Promise<void> {
+    const server = this.#server;
+    const wantTls = !t.isWebSocket &&
+      (server.scheme === "tls" || (this.#opts.tls !== undefined && this.#opts.tls !== null) ||
+        info.tls_required === true);
+    this.#tlsActive = false;
+    if (wantTls) {
+      if (!info.tls_required && !info.tls_available) {
+        throw new ConnectionError(
+          `TLS was requested but ${server.hostport} does not offer it (secure connection not available)`,
+          undefined,
+          ErrorCode.TlsNotAvailable,
+        );
+      }
+      if (t.upgradeTls === undefined) {
+        throw new ConnectionError(
+          `the ${this.#transports.runtime ?? "current"} transport cannot upgrade to TLS`,
+        );
+      }
+      await t.upgradeTls(this.#opts.tls ?? {}, server.hostname);
+      this.#tlsActive = true;
+      this.#log("state", `TLS established with ${server.hostport}`);
+    }
+    let s = (await this.#connectFrame()) + "PING\r\n";
     for (const sub of this.#subs.values()) {
       s += sub.queue === undefined
         ? `SUB ${sub.subject} ${sub.sid}\r\n`
         : `SUB ${sub.subject} ${sub.queue} ${sub.sid}\r\n`;
-      if (sub.max !== undefined) {
-        s += `UNSUB ${sub.sid} ${sub.max - sub.received}\r\n`;
-      }
+      if (sub.max !== undefined) s += `UNSUB ${sub.sid} ${sub.max - sub.received}\r\n`;
     }
     // The handshake PING is answered before any PING still queued in the outbound buffer.
     this.#pongs.unshift((err) => {
@@ -373,7 +421,7 @@ export class NatsConnectionImpl implements NatsConnection {
     });
     const bytes = new TextEncoder().encode(s);
     this.#stats.outBytes += bytes.length;
-    t.write(bytes).catch(() => t.close().catch(() => {}));
+    await t.write(bytes);
   }
 
   // -------------------------------------------------------------- read side
@@ -385,6 +433,19 @@ export class NatsConnectionImpl implements NatsConnection {
         if (this.#transport !== t) break;
         this.#stats.inBytes += chunk.length;
         this.#parser.parse(chunk);
+        if (this.#session !== null) {
+          // No read may be pending while the session starts (TLS upgrade).
+          const session = this.#session;
+          this.#session = null;
+          try {
+            await session;
+          } catch (e) {
+            const hs = this.#handshake;
+            this.#handshake = null;
+            hs?.reject(e as Error);
+            break;
+          }
+        }
       }
     } catch (e) {
       err = e as Error;
@@ -457,7 +518,7 @@ export class NatsConnectionImpl implements NatsConnection {
     }
     if (first) {
       this.#handshake!.phase = "pong";
-      this.#sendConnect(this.#transport!);
+      this.#session = this.#beginSession(this.#transport!, info);
       return;
     }
     if (info.ldm === true && prev?.ldm !== true) {

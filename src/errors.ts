@@ -40,6 +40,8 @@ export const ErrorCode = {
   MaxConnectionsExceeded: "MAX_CONNECTIONS_EXCEEDED",
   /** The server rejected a subscription for exceeding its subscription limit. */
   MaxSubscriptionsExceeded: "MAX_SUBSCRIPTIONS_EXCEEDED",
+  /** TLS was required by the client but the server offers none. */
+  TlsNotAvailable: "TLS_NOT_AVAILABLE",
   /** Any other `-ERR` text from the server. */
   Server: "SERVER_ERROR",
 } as const;

@@ -18,18 +18,27 @@ export interface ServerAddress {
   port: number;
   /** `host:port` as written in status events and errors (IPv6 in brackets). */
   hostport: string;
-  /** The URL exactly as the user gave it (credentials included: never log it). */
+  /** The URL normalised as `scheme://host:port`, credentials removed. */
   url: string;
 }
 
-/** TLS settings a transport may honour when upgrading. */
+/**
+ * TLS settings (nats.js names). Server certificates are always verified;
+ * `ca` replaces nothing, it adds trust anchors for private CAs.
+ */
 export interface TlsOptions {
-  /** PEM CA certificates to trust instead of the system store. */
-  caCerts?: string[];
+  /** PEM CA certificate(s) to trust. */
+  ca?: string | string[];
+  /** Path of a PEM CA file (runtimes with a file system). */
+  caFile?: string;
   /** PEM client certificate chain, for servers that verify clients. */
   cert?: string;
+  /** Path of a PEM client certificate. */
+  certFile?: string;
   /** PEM private key of the client certificate. */
   key?: string;
+  /** Path of the PEM private key. */
+  keyFile?: string;
   /** Server name to verify (defaults to the host name dialled). */
   servername?: string;
 }

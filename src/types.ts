@@ -223,6 +223,32 @@ export interface TraceEvent {
   line: string;
 }
 
+/**
+ * Credentials an {@link Authenticator} adds to CONNECT, in the wire's field
+ * names. `sig` is the server nonce signed with the nkey seed (base64url).
+ */
+export interface Auth {
+  /** User name. */
+  user?: string;
+  /** Password. */
+  pass?: string;
+  /** Token. */
+  auth_token?: string;
+  /** Public nkey. */
+  nkey?: string;
+  /** Signature of the server's nonce. */
+  sig?: string;
+  /** User JWT. */
+  jwt?: string;
+}
+
+/**
+ * Produces credentials for each (re)connect, given the server's nonce. May be
+ * async (WebCrypto signing is). Called again on every reconnect, so rotating
+ * credentials work.
+ */
+export type Authenticator = (nonce?: string) => Auth | Promise<Auth>;
+
 /** Options for `connect`. */
 export interface ConnectionOptions {
   /** Server URL(s): `nats://host:port`, `host:port`, `[::1]:4222`, `nats://user:pass@host`. Default `127.0.0.1:4222`. */
@@ -261,6 +287,8 @@ export interface ConnectionOptions {
   noRandomize?: boolean;
   /** Ignore `connect_urls` learned from the server. */
   ignoreClusterUpdates?: boolean;
+  /** Credential providers (nkey, JWT, creds, rotating secrets); applied in order. */
+  authenticator?: Authenticator | Authenticator[];
   /** Trace hook: receives protocol lines with credentials redacted. */
   debug?: (event: TraceEvent) => void;
 }

@@ -50,9 +50,11 @@ class DenoTransport implements Transport {
   }
 
   async upgradeTls(opts: TlsOptions, hostname: string): Promise<void> {
+    const caCerts = opts.ca === undefined ? [] : Array.isArray(opts.ca) ? [...opts.ca] : [opts.ca];
+    if (opts.caFile !== undefined) caCerts.push(await Deno.readTextFile(opts.caFile));
     this.#conn = await Deno.startTls(this.#conn as Deno.TcpConn, {
       hostname: opts.servername ?? hostname,
-      caCerts: opts.caCerts,
+      caCerts: caCerts.length > 0 ? caCerts : undefined,
     });
   }
 
