@@ -588,7 +588,7 @@ export class NatsConnectionImpl implements NatsConnection {
 
   #kick(): void {
     if (this.#state !== "connected" && this.#state !== "draining") return;
-    if (this.#out.length >= FLUSH_THRESHOLD && !this.#out.busy) {
+    if (this.#out.length >= FLUSH_THRESHOLD && this.#writing === null) {
       this.#flushNow();
       return;
     }
@@ -604,9 +604,11 @@ export class NatsConnectionImpl implements NatsConnection {
     if (
       t === null || (this.#state !== "connected" && this.#state !== "draining")
     ) return;
+    if (this.#writing !== null) return; // its completion writes the rest
     const bytes = this.#out.take();
     if (bytes === null) return;
-    this.#queuedPings = 0;
+    // PINGs still queued stay counted until the whole backlog is handed over.
+    if (this.#out.length === 0) this.#queuedPings = 0;
     this.#stats.outBytes += bytes.length;
     this.#writing = t.write(bytes).then(
       () => {
@@ -1024,13 +1026,12 @@ export class NatsConnectionImpl implements NatsConnection {
       const limit = new Promise<void>((r) => timer = setTimeout(r, CLOSE_FLUSH_TIMEOUT));
       const flushed = (async () => {
         while (this.#writing !== null) await this.#writing;
-        const bytes = this.#out.take();
-        if (bytes !== null) {
-          this.#stats.outBytes += bytes.length;
-          await t.write(bytes).catch(() => {});
+        for (let b = this.#out.take(); b !== null; b = this.#out.take()) {
+          this.#stats.outBytes += b.length;
+          await t.write(b);
         }
       })();
-      await Promise.race([flushed, limit]);
+      await Promise.race([flushed.catch(() => {}), limit]);
       clearTimeout(timer);
       await t.close().catch(() => {});
       await flushed.catch(() => {});

@@ -3,8 +3,9 @@
  * Outbound encoder. Every frame is appended to one growable buffer: ASCII
  * control lines are written byte by byte (integers without `toString`), the
  * payload is copied exactly once, and the caller may reuse its payload buffer
- * as soon as the call returns. Two buffers alternate: one fills while the
- * other is being written by the transport.
+ * as soon as the call returns. While the transport writes one chunk the next
+ * one fills; a chunk past SEAL_AT is queued as is, so a long publish loop
+ * never re-copies its backlog.
  *
  * @module
  */
@@ -12,6 +13,10 @@
 const encoder = new TextEncoder();
 
 const INITIAL = 64 * 1024;
+/** A chunk this full is handed off as is rather than grown. */
+const SEAL_AT = 256 * 1024;
+/** Largest buffer kept for reuse. */
+const POOL_MAX = 1024 * 1024;
 
 // Pre-encoded constants.
 const PUB = 0x50_55_42_20; // "PUB " as one big-endian word (written bytewise below)
@@ -22,18 +27,41 @@ const SP = 32;
 /** A two-buffer, growable outbound byte queue. */
 export class Outbound {
   #buf: Uint8Array = new Uint8Array(INITIAL);
-  #spare: Uint8Array | null = new Uint8Array(INITIAL);
   #pos = 0;
+  /** Full chunks waiting for the transport, oldest first. */
+  #sealed: Uint8Array[] = [];
+  #sealedBytes = 0;
+  /** Buffers returned by the transport, reused for new chunks. */
+  #free: Uint8Array[] = [];
   #scratch: Uint8Array = new Uint8Array(1024);
 
   /** Bytes waiting to be taken. */
   get length(): number {
-    return this.#pos;
+    return this.#sealedBytes + this.#pos;
+  }
+
+  #fresh(min: number): Uint8Array {
+    const f = this.#free.pop();
+    if (f !== undefined && f.length >= min) return f;
+    return new Uint8Array(Math.max(INITIAL, min));
+  }
+
+  #seal(): void {
+    this.#sealed.push(this.#buf.subarray(0, this.#pos));
+    this.#sealedBytes += this.#pos;
+    this.#pos = 0;
   }
 
   #ensure(extra: number): void {
     const need = this.#pos + extra;
     if (need <= this.#buf.length) return;
+    if (this.#pos >= SEAL_AT) {
+      // Large backlog (a tight publish loop): start a new chunk instead of
+      // doubling and copying everything queued so far.
+      this.#seal();
+      this.#buf = this.#fresh(extra);
+      return;
+    }
     let size = this.#buf.length * 2;
     while (size < need) size *= 2;
     const next = new Uint8Array(size);
@@ -170,34 +198,32 @@ export class Outbound {
   }
 
   /**
-   * Takes everything queued so far and switches to the spare buffer. The
-   * returned view stays valid until `release()` is called with it.
-   * Returns `null` when nothing is queued or the spare is still in use.
+   * Takes the oldest queued chunk for the transport; `null` when nothing is
+   * queued. The view stays valid until it is given back with `release()`.
    */
   take(): Uint8Array | null {
-    if (this.#pos === 0 || this.#spare === null) return null;
-    const out = this.#buf.subarray(0, this.#pos);
-    this.#buf = this.#spare;
-    this.#spare = null;
-    this.#pos = 0;
+    if (this.#sealed.length === 0) {
+      if (this.#pos === 0) return null;
+      this.#seal();
+      this.#buf = this.#fresh(0);
+    }
+    const out = this.#sealed.shift() as Uint8Array;
+    this.#sealedBytes -= out.length;
     return out;
   }
 
-  /** Returns a buffer obtained from `take()` once the transport is done with it. */
+  /** Gives back a chunk from `take()` once the transport is done with it. */
   release(view: Uint8Array): void {
-    // Keep the larger of the two so steady-state traffic never reallocates,
-    // but let a one-off burst's giant buffer go.
-    const b = new Uint8Array(view.buffer);
-    this.#spare = b.length > 8 * 1024 * 1024 ? new Uint8Array(INITIAL) : b;
-  }
-
-  /** True when a taken buffer has not been released yet. */
-  get busy(): boolean {
-    return this.#spare === null;
+    // Keep a few ordinary-sized buffers for reuse; let a burst's giant one go.
+    if (view.buffer.byteLength <= POOL_MAX && this.#free.length < 4) {
+      this.#free.push(new Uint8Array(view.buffer));
+    }
   }
 
   /** Drops everything queued (bytes not yet taken). */
   clear(): void {
     this.#pos = 0;
+    this.#sealed = [];
+    this.#sealedBytes = 0;
   }
 }

@@ -60,16 +60,34 @@ Deno.test("Outbound grows past its initial size and keeps every byte in order", 
   assert.equal(frames[499].slice(0, 9), "s.499 100");
 });
 
-Deno.test("Outbound.take() swaps buffers and refuses while the spare is in use", () => {
+Deno.test("Outbound.take() hands out queued chunks in order and reuses released ones", () => {
   const o = new Outbound();
   o.line("PING");
   const a = o.take()!;
   assert.equal(dec.decode(a), "PING\r\n");
   o.line("PONG");
-  assert.equal(o.take(), null, "second take before release must wait");
-  assert.equal(o.busy, true);
+  assert.equal(o.length, 6);
+  const b = o.take()!;
+  assert.equal(dec.decode(b), "PONG\r\n");
+  assert.equal(o.take(), null);
+  assert.equal(o.length, 0);
   o.release(a);
-  assert.equal(dec.decode(o.take()!), "PONG\r\n");
+  o.release(b);
+});
+
+Deno.test("Outbound seals large backlogs into chunks instead of re-copying them", () => {
+  const o = new Outbound();
+  const payload = new Uint8Array(1024).fill(97);
+  for (let i = 0; i < 2000; i++) o.pub("s", "", null, payload);
+  const total = o.length;
+  const chunks: Uint8Array[] = [];
+  for (let c = o.take(); c !== null; c = o.take()) chunks.push(c);
+  assert.ok(chunks.length > 1, "a 2 MB backlog is split into several chunks");
+  assert.equal(chunks.reduce((n, c) => n + c.length, 0), total);
+  const text = chunks.map((c) => dec.decode(c)).join("");
+  assert.equal(text.split("PUB s 1024\r\n").length - 1, 2000);
+  // No frame is split across chunks: each chunk starts with a PUB.
+  for (const c of chunks) assert.equal(dec.decode(c.subarray(0, 4)), "PUB ");
 });
 
 Deno.test("Outbound.scratch() encodes strings by UTF-8 bytes", () => {
