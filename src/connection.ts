@@ -7,6 +7,7 @@
  * @module
  */
 import {
+  AuthorizationError,
   classifyServerError,
   ClosedConnectionError,
   ConnectionError,
@@ -97,12 +98,27 @@ export interface NatsConnection {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-type State =
-  | "connecting"
-  | "connected"
-  | "reconnecting"
-  | "draining"
-  | "closed";
+type State = "connecting" | "connected" | "reconnecting" | "draining" | "closed";
+
+/** A server in the pool, with its reconnect bookkeeping. */
+interface PoolEntry extends ParsedServer {
+  /** Consecutive failed dials. */
+  failures: number;
+  /** Not to be dialled before this time (performance.now()). */
+  readyAt: number;
+  /** Learned from INFO connect_urls rather than given by the user. */
+  gossiped: boolean;
+  /** TLS name to verify when the entry is an IP learned by gossip. */
+  tlsName?: string;
+  /** Text of the last authorization error from this server, for the twice-in-a-row rule. */
+  lastAuthError?: string;
+}
+
+function entry(s: ParsedServer, gossiped = false, tlsName?: string): PoolEntry {
+  return { ...s, failures: 0, readyAt: 0, gossiped, tlsName };
+}
+
+const IP_RE = /^(\d+\.\d+\.\d+\.\d+|.*:.*)$/;
 
 interface PendingRequest {
   resolve: (m: Msg) => void;
@@ -183,8 +199,11 @@ export class NatsConnectionImpl implements NatsConnection {
 
   #opts: ResolvedOptions;
   #transports: Transports;
-  #pool: ParsedServer[];
-  #server: ParsedServer;
+  #pool: PoolEntry[];
+  #server: PoolEntry;
+  #fatal = false;
+  #migrating = false;
+  #lastSubSid = 0;
   #transport: Transport | null = null;
   #readDone: Promise<void> = Promise.resolve();
   #parser: Parser;
@@ -222,7 +241,7 @@ export class NatsConnectionImpl implements NatsConnection {
   constructor(opts: ResolvedOptions, transports: Transports) {
     this.#opts = opts;
     this.#transports = transports;
-    this.#pool = opts.servers.map(parseServer);
+    this.#pool = opts.servers.map((u) => entry(parseServer(u)));
     if (!opts.noRandomize && this.#pool.length > 1) shuffle(this.#pool);
     this.#server = this.#pool[0];
     this.#trace = opts.debug;
@@ -232,28 +251,97 @@ export class NatsConnectionImpl implements NatsConnection {
 
   // ---------------------------------------------------------------- connect
 
-  /** Connects to the first server in the pool that answers. */
+  /**
+   * First connect: each server once, in pool order; with
+   * `waitOnFirstConnect`, keep going with the reconnect policy.
+   */
   async start(): Promise<void> {
+    try {
+      await this.#connectLoop(!this.#opts.waitOnFirstConnect);
+      this.#afterConnect();
+    } catch (err) {
+      this.#state = "closed";
+      this.#resolveClosed(err as Error);
+      throw err;
+    }
+  }
+
+  /** The wait before retrying a server that has failed `failures` times in a row. */
+  #backoff(server: PoolEntry, failures: number): number {
+    const o = this.#opts;
+    if (o.reconnectDelayHandler !== undefined) {
+      const d = o.reconnectDelayHandler(failures);
+      return Number.isFinite(d) && d > 0 ? d : 0;
+    }
+    const base = Math.min(o.reconnectTimeWait * 2 ** (failures - 1), o.reconnectTimeWaitMax);
+    const tls = server.scheme === "tls" || server.scheme === "wss" || this.#opts.tls != null;
+    return base + Math.random() * (tls ? o.reconnectJitterTLS : o.reconnectJitter);
+  }
+
+  /** The next server to dial: the one ready soonest, pool order breaking ties. */
+  #nextServer(): PoolEntry | undefined {
+    const max = this.#opts.maxReconnectAttempts;
+    let best: PoolEntry | undefined;
+    for (const s of this.#pool) {
+      if (max !== -1 && s.failures >= max) continue;
+      if (best === undefined || s.readyAt < best.readyAt) best = s;
+    }
+    return best;
+  }
+
+  /**
+   * Dials servers until one accepts. `once`: try each server once without
+   * waiting (a plain first connect). Throws the last error when the pool is
+   * exhausted, when the same authorization error came twice in a row from
+   * one server, or when the connection was closed meanwhile.
+   */
+  async #connectLoop(once: boolean): Promise<void> {
     let lastErr: Error | undefined;
-    for (const server of [...this.#pool]) {
+    const tried = new Set<PoolEntry>();
+    while (true) {
+      if (this.#state === "closed") throw new ClosedConnectionError();
+      const server = this.#nextServer();
+      if (server === undefined || (once && tried.has(server))) break;
+      tried.add(server);
+      const wait = once ? 0 : server.readyAt - performance.now();
+      if (!once) {
+        this.#emit({
+          type: "reconnecting",
+          server: server.hostport,
+          attempt: server.failures + 1,
+          delay: Math.max(0, Math.round(wait)),
+        });
+      }
+      if (wait > 0) {
+        await this.#sleep(wait);
+        if (this.isClosed()) throw new ClosedConnectionError();
+      }
       try {
         await this.#dial(server);
-        this.#afterConnect();
+        server.failures = 0;
+        server.readyAt = 0;
         return;
       } catch (err) {
         lastErr = err as Error;
-        // Authorization failures are final: another server would not know other credentials.
-        if ((lastErr as { code?: string }).code === ErrorCode.Authorization) {
-          break;
+        server.failures++;
+        server.readyAt = performance.now() + this.#backoff(server, server.failures);
+        if (lastErr instanceof AuthorizationError) {
+          // The same authorization error twice in a row from one server ends
+          // the connection (nats.go's rule): the credentials are wrong.
+          if (server.lastAuthError === lastErr.message) throw lastErr;
+          server.lastAuthError = lastErr.message;
+          // A first connect reports refused credentials at once.
+          if (once) throw lastErr;
+        } else {
+          server.lastAuthError = undefined;
         }
+        this.#log("state", `dial ${server.url} failed: ${lastErr.message}`);
       }
     }
-    this.#state = "closed";
-    this.#resolveClosed(lastErr);
-    throw lastErr ?? new ConnectionError("no server to connect to");
+    throw lastErr ?? new ConnectionError("no server left to connect to");
   }
 
-  #pickFactory(server: ParsedServer): TransportFactory {
+  #pickFactory(server: PoolEntry): TransportFactory {
     const ws = server.scheme === "ws" || server.scheme === "wss";
     const f = ws ? this.#transports.ws : this.#transports.tcp;
     if (f === undefined) {
@@ -268,7 +356,7 @@ export class NatsConnectionImpl implements NatsConnection {
   }
 
   /** Opens a transport to `server` and runs the handshake; resolves on the first PONG. */
-  async #dial(server: ParsedServer): Promise<void> {
+  async #dial(server: PoolEntry): Promise<void> {
     const factory = this.#pickFactory(server);
     this.#server = server;
     this.#serverError = undefined;
@@ -382,7 +470,7 @@ export class NatsConnectionImpl implements NatsConnection {
    * a pending read.
    */
   async #beginSession(t: Transport, info: ServerInfo): Promise<void> {
-    const server = this.#server;
+    const server: PoolEntry = this.#server;
     const wantTls = !t.isWebSocket &&
       (server.scheme === "tls" || (this.#opts.tls !== undefined && this.#opts.tls !== null) ||
         info.tls_required === true);
@@ -400,7 +488,14 @@ export class NatsConnectionImpl implements NatsConnection {
           `the ${this.#transports.runtime ?? "current"} transport cannot upgrade to TLS`,
         );
       }
-      await t.upgradeTls(this.#opts.tls ?? {}, server.hostname);
+      const tls = this.#opts.tls ?? {};
+      // A gossiped IP keeps the TLS name of the URL the user gave.
+      await t.upgradeTls(
+        server.tlsName !== undefined && tls.servername === undefined
+          ? { ...tls, servername: server.tlsName }
+          : tls,
+        server.hostname,
+      );
       this.#tlsActive = true;
       this.#log("state", `TLS established with ${server.hostport}`);
     }
@@ -521,35 +616,80 @@ export class NatsConnectionImpl implements NatsConnection {
       this.#session = this.#beginSession(this.#transport!, info);
       return;
     }
-    if (info.ldm === true && prev?.ldm !== true) {
-      this.#emit({ type: "ldm", server: this.#server.hostport });
-    }
     if (!this.#opts.ignoreClusterUpdates && Array.isArray(info.connect_urls)) {
       this.#updatePool(info.connect_urls);
     }
+    if (info.ldm === true && prev?.ldm !== true) {
+      this.#emit({ type: "ldm", server: this.#server.hostport });
+      this.#leaveLameDuck();
+    }
+  }
+
+  /**
+   * The server is shutting down: move to another one now rather than when it
+   * drops us. Writes stop, the chunk in flight completes (the server still
+   * delivers it), then the socket closes; publishes not yet written stay
+   * queued and go to the next server.
+   */
+  #leaveLameDuck(): void {
+    const current = this.#server;
+    if (!this.#opts.reconnect || !this.#pool.some((s) => s !== current)) return;
+    current.readyAt = performance.now() + this.#opts.reconnectTimeWait;
+    this.#migrating = true;
+    const t = this.#transport;
+    (this.#writing ?? Promise.resolve()).catch(() => {}).then(() => {
+      if (this.#transport !== t || t === null) return;
+      this.#serverError = new ConnectionError(
+        `${current.hostport} entered lame duck mode`,
+        undefined,
+        ErrorCode.Disconnected,
+      );
+      t.close().catch(() => {});
+    });
   }
 
   #updatePool(urls: string[]): void {
+    const cur = this.#server;
+    const tlsName = cur.tlsName ?? (IP_RE.test(cur.hostname) ? undefined : cur.hostname);
+    const seen = new Set<string>();
     const known = new Set(this.#pool.map((s) => s.hostport));
     const added: string[] = [];
     for (const u of urls) {
       let s: ParsedServer;
       try {
-        s = parseServer(`${this.#server.scheme}://${u}`);
+        // Advertised URLs are host:port: keep the scheme we connected with.
+        s = parseServer(`${cur.scheme}://${u}`);
       } catch {
         continue;
       }
+      seen.add(s.hostport);
       if (!known.has(s.hostport)) {
-        this.#pool.push(s);
+        this.#pool.push(entry(s, true, tlsName));
         known.add(s.hostport);
         added.push(s.hostport);
       }
     }
-    if (added.length > 0) this.#emit({ type: "update", added });
+    // Forget gossiped servers the cluster no longer advertises (never the
+    // current one: a lame duck's INFO lists only the others).
+    const deleted: string[] = [];
+    this.#pool = this.#pool.filter((s) => {
+      if (!s.gossiped || s === cur || seen.has(s.hostport)) return true;
+      deleted.push(s.hostport);
+      return false;
+    });
+    if (added.length > 0 || deleted.length > 0) {
+      const ev: { type: "update"; added?: string[]; deleted?: string[] } = { type: "update" };
+      if (added.length > 0) ev.added = added;
+      if (deleted.length > 0) ev.deleted = deleted;
+      this.#emit(ev);
+    }
   }
 
   #serverErr(text: string): void {
-    const { error, action } = classifyServerError(text);
+    const { error, action } = classifyServerError(text) as {
+      error: Error & { code: ErrorCode };
+      action: "keep" | "reconnect" | "close";
+    };
     const hs = this.#handshake;
     if (hs !== null) {
       this.#handshake = null;
@@ -577,17 +717,30 @@ export class NatsConnectionImpl implements NatsConnection {
         }
       }
     }
-    this.#emit({ type: "error", error });
-    if (action === "close") {
-      this.#serverError = error;
-      this.#transport?.close().catch(() => {});
+    if (error.code === ErrorCode.MaxSubscriptionsExceeded) {
+      // The server refused the most recent SUB; only that subscription fails.
+      const sub = this.#subs.get(this.#lastSubSid);
+      if (sub !== undefined) {
+        this.#subs.delete(sub.sid);
+        sub.close(error);
+      }
     }
+    this.#emit({ type: "error", error });
+    if (action === "keep") return;
+    this.#serverError = error;
+    if (action === "close") {
+      this.#fatal = true;
+    } else if (error instanceof AuthorizationError) {
+      // Counts toward the twice-in-a-row rule on the next dial of this server.
+      this.#server.lastAuthError = error.message;
+    }
+    this.#transport?.close().catch(() => {});
   }
 
   // ------------------------------------------------------------- write side
 
   #kick(): void {
-    if (this.#state !== "connected" && this.#state !== "draining") return;
+    if ((this.#state !== "connected" && this.#state !== "draining") || this.#migrating) return;
     if (this.#out.length >= FLUSH_THRESHOLD && this.#writing === null) {
       this.#flushNow();
       return;
@@ -604,7 +757,7 @@ export class NatsConnectionImpl implements NatsConnection {
     if (
       t === null || (this.#state !== "connected" && this.#state !== "draining")
     ) return;
-    if (this.#writing !== null) return; // its completion writes the rest
+    if (this.#writing !== null || this.#migrating) return; // its completion writes the rest
     const bytes = this.#out.take();
     if (bytes === null) return;
     // PINGs still queued stay counted until the whole backlog is handed over.
@@ -660,12 +813,32 @@ export class NatsConnectionImpl implements NatsConnection {
     if (size > this.#maxPayload) {
       throw new MaxPayloadExceededError(size, this.#maxPayload);
     }
+    if (this.#state !== "connected" && this.#state !== "draining") this.#checkBuffer(size);
     this.#out.pub(subject, reply, hdr, data);
     this.#stats.outMsgs++;
     if (this.#trace) {
       this.#log("out", `${hdr ? "HPUB" : "PUB"} ${subject} ${reply} ${size}`);
     }
     this.#kick();
+  }
+
+  /** While disconnected, publishes queue up to `reconnectBufSize` bytes. */
+  #checkBuffer(size: number): void {
+    const cap = this.#opts.reconnectBufSize;
+    if (cap === -1) {
+      throw new ConnectionError(
+        "disconnected: publishing while disconnected is disabled (reconnectBufSize -1)",
+        undefined,
+        ErrorCode.ReconnectBufferExceeded,
+      );
+    }
+    if (this.#out.length + size > cap) {
+      throw new ConnectionError(
+        `disconnected: the reconnect buffer is full (${this.#out.length} of ${cap} bytes queued)`,
+        undefined,
+        ErrorCode.ReconnectBufferExceeded,
+      );
+    }
   }
 
   /** Subscribes to a subject. */
@@ -700,6 +873,7 @@ export class NatsConnectionImpl implements NatsConnection {
       queue,
     });
     this.#subs.set(sid, sub);
+    this.#lastSubSid = sid;
     if (this.#state === "connected" || this.#state === "draining") {
       this.#out.line(
         queue === undefined ? `SUB ${subject} ${sid}` : `SUB ${subject} ${queue} ${sid}`,
@@ -724,6 +898,9 @@ export class NatsConnectionImpl implements NatsConnection {
       if (this.#subs.get(sub.sid) === sub) this.#subs.delete(sub.sid);
     },
     flush: () => this.flush(),
+    slowConsumer: (sub, pending) => {
+      this.#emit({ type: "slowConsumer", sub, pending });
+    },
     callbackError: (_sub, err) => {
       this.#emit({
         type: "error",
@@ -909,9 +1086,7 @@ export class NatsConnectionImpl implements NatsConnection {
 
   #onTransportEnd(_t: Transport, err: Error | undefined): void {
     const cause = this.#serverError ?? err ??
-      new ConnectionError(
-        `connection to ${this.#server.hostport} closed by the server`,
-      );
+      new ConnectionError(`connection to ${this.#server.hostport} closed by the server`);
     const hs = this.#handshake;
     if (hs !== null) {
       this.#handshake = null;
@@ -922,74 +1097,52 @@ export class NatsConnectionImpl implements NatsConnection {
     if (this.#state !== "connected" && this.#state !== "draining") return;
     clearInterval(this.#pingTimer);
     this.#pingTimer = undefined;
-    this.#log(
-      "state",
-      `disconnected from ${this.#server.url}: ${cause.message}`,
-    );
-    this.#emit({
-      type: "disconnect",
-      server: this.#server.hostport,
-      error: cause,
-    });
+    this.#migrating = false;
+    this.#log("state", `disconnected from ${this.#server.url}: ${cause.message}`);
+    this.#emit({ type: "disconnect", server: this.#server.hostport, error: cause });
     const disconnected = new ConnectionError(
       `disconnected from ${this.#server.hostport}`,
       { cause },
+      ErrorCode.Disconnected,
     );
     this.#failPongs(disconnected);
-    if (this.#opts.reconnect && this.#state !== "draining") {
-      for (const [token, p] of this.#muxPending) {
-        this.#settle(token, p, disconnected);
+    if (this.#opts.reconnect && this.#state !== "draining" && !this.#fatal) {
+      if (this.#opts.failPendingOnDisconnect) {
+        for (const [token, p] of this.#muxPending) this.#settle(token, p, disconnected);
       }
       this.#state = "reconnecting";
-      this.#reconnectLoop(cause).catch(() => {});
+      this.#reconnect(cause);
     } else {
       this.#shutdown(cause);
     }
   }
 
-  async #reconnectLoop(cause: Error): Promise<void> {
-    const attempts = new Map<ParsedServer, number>();
-    const max = this.#opts.maxReconnectAttempts;
-    let lastErr: Error = cause;
-    // The server just lost goes to the back of the pool.
-    const i = this.#pool.indexOf(this.#server);
+  /**
+   * Walks the pool with backoff until a server accepts. The lost server goes
+   * to the back: its first retry is immediate only if it is the only one.
+   */
+  async #reconnect(cause: Error): Promise<void> {
+    const lost = this.#server;
+    const i = this.#pool.indexOf(lost);
     if (i >= 0) this.#pool.push(...this.#pool.splice(i, 1));
-    let first = true;
-    while (this.#state === "reconnecting") {
-      const candidates = this.#pool.filter((s) => max === -1 || (attempts.get(s) ?? 0) < max);
-      if (candidates.length === 0) break;
-      for (const server of candidates) {
-        if (this.#state !== "reconnecting") return;
-        if (!first) {
-          await this.#sleep(this.#opts.reconnectTimeWait);
-          if (this.#state !== "reconnecting") return;
-        }
-        first = false;
-        attempts.set(server, (attempts.get(server) ?? 0) + 1);
-        this.#emit({
-          type: "reconnecting",
-          server: server.hostport,
-          attempt: attempts.get(server),
-        });
-        try {
-          await this.#dial(server);
-        } catch (err) {
-          lastErr = err as Error;
-          continue;
-        }
-        if (this.#state !== "reconnecting") {
-          // close() was called during the dial.
-          const t = this.#transport;
-          this.#transport = null;
-          await t?.close().catch(() => {});
-          return;
-        }
-        this.#afterConnect();
-        this.#emit({ type: "reconnect", server: server.hostport });
-        return;
+    if (lost.readyAt < performance.now()) lost.readyAt = performance.now();
+    try {
+      await this.#connectLoop(false);
+    } catch (err) {
+      if (this.#state === "reconnecting") {
+        this.#shutdown(err instanceof ClosedConnectionError ? cause : err as Error);
       }
+      return;
     }
-    if (this.#state === "reconnecting") this.#shutdown(lastErr);
+    if (this.#state !== "reconnecting") {
+      // close() was called during the dial.
+      const t = this.#transport;
+      this.#transport = null;
+      await t?.close().catch(() => {});
+      return;
+    }
+    this.#afterConnect();
+    this.#emit({ type: "reconnect", server: this.#server.hostport });
   }
 
   #sleep(ms: number): Promise<void> {

@@ -40,6 +40,10 @@ export const ErrorCode = {
   MaxConnectionsExceeded: "MAX_CONNECTIONS_EXCEEDED",
   /** The server rejected a subscription for exceeding its subscription limit. */
   MaxSubscriptionsExceeded: "MAX_SUBSCRIPTIONS_EXCEEDED",
+  /** The connection dropped while the operation was pending. */
+  Disconnected: "DISCONNECTED",
+  /** A publish made while disconnected would overflow `reconnectBufSize`. */
+  ReconnectBufferExceeded: "RECONNECT_BUFFER_EXCEEDED",
   /** TLS was required by the client but the server offers none. */
   TlsNotAvailable: "TLS_NOT_AVAILABLE",
   /** Any other `-ERR` text from the server. */
@@ -272,12 +276,18 @@ export class MaxPayloadExceededError extends RangeError {
   }
 }
 
-/** How the connection must react to a server `-ERR`. */
-export type ServerErrorAction = "close" | "keep";
+/**
+ * How the connection must react to a server `-ERR` (the way nats.go does):
+ * `keep` the connection (only the affected subscription or request fails),
+ * `reconnect` (the server closes the socket; try again, for authorization
+ * errors only until the same error comes twice in a row from one server), or
+ * `close` for good with the error.
+ */
+export type ServerErrorAction = "keep" | "reconnect" | "close";
 
 /**
  * Turns the text of a server `-ERR` (quotes already stripped) into an error
- * and tells whether the server will close the connection after it.
+ * and the action the connection takes.
  * Matching is case-insensitive and by prefix: the text is not a stable API.
  */
 export function classifyServerError(
@@ -297,7 +307,7 @@ export function classifyServerError(
     };
   }
   if (t.startsWith("authorization violation")) {
-    return { error: new AuthorizationError(text), action: "close" };
+    return { error: new AuthorizationError(text), action: "reconnect" };
   }
   if (
     t.startsWith("user authentication expired") ||
@@ -306,22 +316,22 @@ export function classifyServerError(
   ) {
     return {
       error: new AuthorizationError(text, ErrorCode.AuthenticationExpired),
-      action: "close",
+      action: "reconnect",
     };
   }
   if (t.startsWith("authentication timeout")) {
-    return { error: new AuthorizationError(text), action: "close" };
+    return { error: new AuthorizationError(text), action: "reconnect" };
   }
   if (t.startsWith("stale connection")) {
     return {
       error: new ConnectionError(text, undefined, ErrorCode.StaleConnection),
-      action: "close",
+      action: "reconnect",
     };
   }
   if (t.startsWith("maximum connections exceeded")) {
     return {
       error: new ServerError(text, ErrorCode.MaxConnectionsExceeded),
-      action: "close",
+      action: "reconnect",
     };
   }
   if (t.startsWith("maximum subscriptions exceeded")) {

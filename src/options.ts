@@ -19,6 +19,11 @@ export interface ResolvedOptions extends ConnectionOptions {
   reconnect: boolean;
   maxReconnectAttempts: number;
   reconnectTimeWait: number;
+  reconnectTimeWaitMax: number;
+  reconnectJitter: number;
+  reconnectJitterTLS: number;
+  reconnectBufSize: number;
+  failPendingOnDisconnect: boolean;
   inboxPrefix: string;
 }
 
@@ -61,6 +66,15 @@ export function resolveOptions(opts: ConnectionOptions = {}): ResolvedOptions {
   positiveInt("maxPingOut", opts.maxPingOut);
   positiveInt("maxReconnectAttempts", opts.maxReconnectAttempts, true);
   positiveInt("reconnectTimeWait", opts.reconnectTimeWait);
+  positiveInt("reconnectTimeWaitMax", opts.reconnectTimeWaitMax);
+  positiveInt("reconnectJitter", opts.reconnectJitter);
+  positiveInt("reconnectJitterTLS", opts.reconnectJitterTLS);
+  positiveInt("reconnectBufSize", opts.reconnectBufSize, true);
+  if (
+    opts.reconnectDelayHandler !== undefined && typeof opts.reconnectDelayHandler !== "function"
+  ) {
+    throw new TypeError('option "reconnectDelayHandler" must be a function');
+  }
   for (const k of ["user", "pass", "token", "name", "inboxPrefix"] as const) {
     if (opts[k] !== undefined && typeof opts[k] !== "string") {
       throw new TypeError(`option "${k}" must be a string`);
@@ -78,6 +92,11 @@ export function resolveOptions(opts: ConnectionOptions = {}): ResolvedOptions {
     reconnect: opts.reconnect ?? true,
     maxReconnectAttempts: opts.maxReconnectAttempts ?? 10,
     reconnectTimeWait: opts.reconnectTimeWait ?? 2_000,
+    reconnectTimeWaitMax: opts.reconnectTimeWaitMax ?? 30_000,
+    reconnectJitter: opts.reconnectJitter ?? 100,
+    reconnectJitterTLS: opts.reconnectJitterTLS ?? 1_000,
+    reconnectBufSize: opts.reconnectBufSize ?? 8 * 1024 * 1024,
+    failPendingOnDisconnect: opts.failPendingOnDisconnect ?? true,
     inboxPrefix: opts.inboxPrefix ?? "_INBOX",
   };
 }

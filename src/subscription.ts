@@ -9,6 +9,20 @@ import { TimeoutError } from "./errors.ts";
 import type { MsgImpl } from "./msg.ts";
 import type { Msg, MsgCallback, Subscription } from "./types.ts";
 
+/** Default iterator backlog limit in messages (as nats.go). */
+export const DEFAULT_PENDING_MSGS = 512 * 1024;
+/** Default iterator backlog limit in bytes (as nats.go). */
+export const DEFAULT_PENDING_BYTES = 64 * 1024 * 1024;
+
+function limit(name: string, v: number | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (v === -1) return Infinity;
+  if (!Number.isInteger(v) || v <= 0) {
+    throw new TypeError(`${name} must be a positive integer or -1, got ${v}`);
+  }
+  return v;
+}
+
 /** What a subscription needs from its connection. */
 export interface SubscriptionHost {
   /**
@@ -23,6 +37,8 @@ export interface SubscriptionHost {
   flush(): Promise<void>;
   /** Reports an error thrown by a user callback. */
   callbackError(sub: SubscriptionImpl, err: unknown): void;
+  /** Reports the start of a slow-consumer episode (once per episode). */
+  slowConsumer(sub: SubscriptionImpl, pending: number): void;
 }
 
 /** Internal implementation of {@link Subscription}. */
@@ -55,6 +71,11 @@ export class SubscriptionImpl implements Subscription {
   #error: Error | undefined;
   #resolveClosed!: (v: void | Error) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #pendingBytes = 0;
+  #maxMsgs: number;
+  #maxBytes: number;
+  #dropped = 0;
+  #slow = false;
 
   /**
    * @param host the owning connection
@@ -72,6 +93,8 @@ export class SubscriptionImpl implements Subscription {
       timeout?: number;
       callback?: MsgCallback<Msg>;
       internal?: (msg: MsgImpl) => void;
+      pendingMsgsLimit?: number;
+      pendingBytesLimit?: number;
     },
   ) {
     this.#host = host;
@@ -82,6 +105,8 @@ export class SubscriptionImpl implements Subscription {
     this.callback = opts.callback;
     this.internal = opts.internal;
     this.closed = new Promise<void | Error>((r) => this.#resolveClosed = r);
+    this.#maxMsgs = limit("pendingMsgsLimit", opts.pendingMsgsLimit, DEFAULT_PENDING_MSGS);
+    this.#maxBytes = limit("pendingBytesLimit", opts.pendingBytesLimit, DEFAULT_PENDING_BYTES);
     if (opts.timeout !== undefined && opts.timeout > 0) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
@@ -117,6 +142,19 @@ export class SubscriptionImpl implements Subscription {
       }
       return;
     }
+    const pending = this.#queue.length - this.#head;
+    const size = msg.data.length;
+    if (pending >= this.#maxMsgs || this.#pendingBytes + size > this.#maxBytes) {
+      // Over the limits: drop, count, and report once per episode. Memory
+      // stays bounded however far behind the reader is.
+      this.#dropped++;
+      if (!this.#slow) {
+        this.#slow = true;
+        this.#host.slowConsumer(this, pending);
+      }
+      return;
+    }
+    this.#pendingBytes += size;
     this.#queue.push(msg);
     const w = this.#wake;
     if (w !== null) {
@@ -140,6 +178,7 @@ export class SubscriptionImpl implements Subscription {
     if (!keepQueued) {
       this.#queue = [];
       this.#head = 0;
+      this.#pendingBytes = 0;
     }
     if (err !== undefined && this.callback !== undefined) {
       try {
@@ -180,6 +219,10 @@ export class SubscriptionImpl implements Subscription {
   /** Messages queued for the iterator. */
   getPending(): number {
     return this.#queue.length - this.#head;
+  }
+  /** Messages dropped for being over the pending limits. */
+  getDropped(): number {
+    return this.#dropped;
   }
   /** Auto-unsubscribe limit. */
   getMax(): number | undefined {
@@ -247,6 +290,11 @@ export class SubscriptionImpl implements Subscription {
           if (this.#head < this.#queue.length) {
             const m = this.#queue[this.#head];
             this.#queue[this.#head++] = undefined as unknown as Msg;
+            this.#pendingBytes -= m.data.length;
+            // The episode ends once the reader has caught up to half the limit.
+            if (this.#slow && this.#queue.length - this.#head <= this.#maxMsgs / 2) {
+              this.#slow = false;
+            }
             if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
               this.#queue = this.#queue.slice(this.#head);
               this.#head = 0;

@@ -97,6 +97,13 @@ export interface SubscriptionOptions {
   timeout?: number;
   /** Deliver through this callback instead of the async iterator (fast path). */
   callback?: MsgCallback<Msg>;
+  /**
+   * Messages an iterator may have waiting before further ones are dropped
+   * and a `slowConsumer` status is reported (default 524288, as nats.go; -1 no limit).
+   */
+  pendingMsgsLimit?: number;
+  /** Bytes an iterator may have waiting before dropping (default 64 MiB; -1 no limit). */
+  pendingBytesLimit?: number;
 }
 
 /** A subscription: an async iterator of messages, or a callback. */
@@ -116,6 +123,8 @@ export interface Subscription extends AsyncIterable<Msg> {
   getProcessed(): number;
   /** Messages received but not yet handed to the user (iterator style). */
   getPending(): number;
+  /** Messages dropped because the subscription was over its pending limits. */
+  getDropped(): number;
   /** Auto-unsubscribe limit, if any. */
   getMax(): number | undefined;
   /** True once the subscription has ended. */
@@ -205,7 +214,7 @@ export interface ServerInfo {
 /** A connection event, as yielded by `nc.status()`. */
 export type Status =
   | { type: "disconnect"; server: string; error?: Error }
-  | { type: "reconnecting"; server?: string; attempt?: number }
+  | { type: "reconnecting"; server: string; attempt: number; delay: number }
   | { type: "reconnect"; server: string }
   | { type: "update"; added?: string[]; deleted?: string[] }
   | { type: "ldm"; server: string }
@@ -275,10 +284,41 @@ export interface ConnectionOptions {
   pedantic?: boolean;
   /** Reconnect after a lost connection (default true). */
   reconnect?: boolean;
-  /** Reconnect attempts per server; -1 forever (default 10). */
+  /** Reconnect attempts per server before it is dropped from the pool; -1 forever (default 10). */
   maxReconnectAttempts?: number;
-  /** Base wait between reconnect attempts in milliseconds (default 2000). */
+  /**
+   * Base wait before retrying a server that just failed, in ms (default 2000).
+   * Each further failure of that server doubles it, up to `reconnectTimeWaitMax`.
+   * The first attempt after a disconnect is immediate, and another server in
+   * the pool is tried at once rather than waiting for the failed one.
+   */
   reconnectTimeWait?: number;
+  /** Cap of the exponential backoff in ms (default 30000). */
+  reconnectTimeWaitMax?: number;
+  /** Random extra wait added to each backoff, in ms (default 100). */
+  reconnectJitter?: number;
+  /** Random extra wait for TLS servers, in ms (default 1000). */
+  reconnectJitterTLS?: number;
+  /**
+   * Custom policy: returns the wait in ms before retrying a server that has
+   * failed `attempt` times in a row (1, 2, ...). Replaces the backoff and jitter.
+   */
+  reconnectDelayHandler?: (attempt: number) => number;
+  /** Keep trying (with the reconnect policy) when the first connect fails (default false). */
+  waitOnFirstConnect?: boolean;
+  /**
+   * Bytes of publishes kept while disconnected and sent after reconnecting
+   * (default 8 MiB, like nats.go). A publish past it throws
+   * RECONNECT_BUFFER_EXCEEDED synchronously; -1 disables buffering (publishing
+   * while disconnected throws).
+   */
+  reconnectBufSize?: number;
+  /**
+   * Reject pending requests at once with a DISCONNECTED error when the
+   * connection drops (default true). When false they wait for a reply after
+   * the reconnect or for their own timeout. flush() and rtt() always reject.
+   */
+  failPendingOnDisconnect?: boolean;
   /** Prefix for inbox subjects (default `_INBOX`). */
   inboxPrefix?: string;
   /** Require TLS (`tls://` URLs imply it). */
