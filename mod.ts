@@ -52,3 +52,4 @@ export type {
   Transports,
 } from "./src/transport.ts";
 export { VERSION } from "./src/version.ts";
+export * from "./src/jetstream/mod.ts";
