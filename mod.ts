@@ -53,3 +53,4 @@ export type {
 } from "./src/transport.ts";
 export { VERSION } from "./src/version.ts";
 export * from "./src/jetstream/mod.ts";
+export * from "./src/auth.ts";
