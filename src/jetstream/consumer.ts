@@ -52,6 +52,14 @@ const MIN_CONSUME_EXPIRES = 1_000;
 const BYTES_ONLY_BATCH = 1_000_000;
 /** Extra time the client waits for a fetch after its expiry (ms). */
 const FETCH_GRACE = 1_000;
+/** Client-side limit of a `no_wait` fetch sent without `expires` (ms). */
+const NO_WAIT_TIMEOUT = 5_000;
+/**
+ * A fetch that has heard nothing after this long (ms) checks that its
+ * consumer exists: nats-server drops a pull for a missing consumer without
+ * any reply, so this is how fetch/next fail promptly instead of at expires.
+ */
+const PROBE_AFTER = 1_000;
 /** First pause before retrying after trouble (ms); doubles up to {@link MAX_RETRY}. */
 const FIRST_RETRY = 250;
 const MAX_RETRY = 5_000;
@@ -218,6 +226,7 @@ export class PullMessagesImpl implements ConsumerMessages {
   // timers and state
   #hbTimer: ReturnType<typeof setInterval> | undefined;
   #fetchTimer: ReturnType<typeof setTimeout> | undefined;
+  #probeTimer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #retryDelay = FIRST_RETRY;
   #seen = false;
@@ -255,7 +264,10 @@ export class PullMessagesImpl implements ConsumerMessages {
     this.#subscribe();
     if (o.hb > 0) this.#hbTimer = setInterval(this.#tick, o.hb);
     if (o.mode === "fetch") {
-      this.#fetchTimer = setTimeout(() => this.stop(), o.expires + FETCH_GRACE);
+      const limit = o.expires > 0 ? o.expires + FETCH_GRACE : NO_WAIT_TIMEOUT;
+      this.#fetchTimer = setTimeout(() => this.stop(), limit);
+      const probe = o.expires > 0 ? Math.min(PROBE_AFTER, o.expires / 2) : PROBE_AFTER;
+      this.#probeTimer = setTimeout(this.#probe, probe);
     }
     if (o.mode === "consume" || o.hb > 0) this.#watchConnection();
     this.#pull(o.batch, o.maxBytes);
@@ -282,6 +294,10 @@ export class PullMessagesImpl implements ConsumerMessages {
     }
     if (this.#stopped) return;
     this.#seen = true;
+    if (this.#probeTimer !== undefined) {
+      clearTimeout(this.#probeTimer);
+      this.#probeTimer = undefined;
+    }
     const m = msg as MsgImpl;
     const code = m.statusCode;
     if (code === 0 && m.reply !== "") this.#onUser(m);
@@ -573,7 +589,7 @@ export class PullMessagesImpl implements ConsumerMessages {
       return;
     }
     this.#missed = 0;
-    this.#trouble("missed heartbeats");
+    this.#trouble("missed heartbeats", true);
   };
 
   /**
@@ -652,6 +668,20 @@ export class PullMessagesImpl implements ConsumerMessages {
     }, d);
   }
 
+  /** Nothing heard yet on a fetch: fail at once if the consumer or its stream is gone. */
+  #probe = (): void => {
+    this.#probeTimer = undefined;
+    if (this.#stopped) return;
+    this.#host.refresh().then(
+      () => {},
+      (err) => {
+        if (err instanceof ConsumerNotFoundError || err instanceof StreamNotFoundError) {
+          this.stop(err);
+        }
+      },
+    );
+  };
+
   /** 503 on a fetch: find out what is missing, then fail with that. */
   #stopWithLookup(): void {
     this.#paused = true;
@@ -714,6 +744,7 @@ export class PullMessagesImpl implements ConsumerMessages {
     this.#error = err;
     clearInterval(this.#hbTimer);
     clearTimeout(this.#fetchTimer);
+    clearTimeout(this.#probeTimer);
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     if (this.#onAbort !== undefined) {
@@ -854,7 +885,9 @@ export function fetchSettings(opts: FetchOptions, lim: PullLimitsCfg, name: stri
   }
   const maxBytes = opts.max_bytes ?? 0;
   const batch = opts.max_messages ?? (maxBytes > 0 ? BYTES_ONLY_BATCH : DEFAULT_BATCH);
-  const expires = opts.expires ?? DEFAULT_EXPIRES;
+  const noWait = opts.no_wait === true;
+  // A no_wait pull with expires would wait for messages up to expires (PL8).
+  const expires = opts.expires ?? (noWait ? 0 : DEFAULT_EXPIRES);
   let hb = opts.idle_heartbeat ?? (expires > 30_000 ? Math.min(30_000, expires / 2) : 0);
   hb = Math.floor(hb);
   if (hb > 0 && hb * 2 > expires) {
@@ -871,7 +904,7 @@ export function fetchSettings(opts: FetchOptions, lim: PullLimitsCfg, name: stri
     hb,
     thresholdMessages: 0,
     thresholdBytes: 0,
-    noWait: opts.no_wait === true,
+    noWait,
     abortOnMissing: true,
     signal: opts.signal,
   };
