@@ -320,12 +320,14 @@ export class NatsConnectionImpl implements NatsConnection {
         await this.#dial(server);
         server.failures = 0;
         server.readyAt = 0;
+        server.lastAuthError = undefined;
         return;
       } catch (err) {
         lastErr = err as Error;
         server.failures++;
         server.readyAt = performance.now() + this.#backoff(server, server.failures);
         if (lastErr instanceof AuthorizationError) {
+          if (!once) this.#emit({ type: "error", error: lastErr });
           // The same authorization error twice in a row from one server ends
           // the connection (nats.go's rule): the credentials are wrong.
           if (server.lastAuthError === lastErr.message) throw lastErr;
@@ -450,11 +452,13 @@ export class NatsConnectionImpl implements NatsConnection {
       try {
         r = await a(this.info?.nonce);
       } catch (cause) {
-        // Never echo what the authenticator had: only its own message.
-        throw new ConnectionError(
-          `authenticator failed: ${(cause as Error)?.message ?? String(cause)}`,
-          { cause },
-          ErrorCode.Authorization,
+        // A user authenticator's message may quote its secret: repeat only
+        // our own typed errors (which never carry one), and keep no cause.
+        const own = typeof (cause as { code?: unknown })?.code === "string";
+        throw new AuthorizationError(
+          own
+            ? `authenticator failed: ${(cause as Error).message}`
+            : `authenticator failed (${(cause as Error)?.name ?? typeof cause})`,
         );
       }
       for (const [k, v] of Object.entries(r ?? {})) if (v !== undefined) c[k] = v;

@@ -44,6 +44,8 @@ export const ErrorCode = {
   Disconnected: "DISCONNECTED",
   /** A publish made while disconnected would overflow `reconnectBufSize`. */
   ReconnectBufferExceeded: "RECONNECT_BUFFER_EXCEEDED",
+  /** Credentials given to an authenticator are malformed (seed, JWT, creds file). */
+  InvalidCredentials: "INVALID_CREDENTIALS",
   /** TLS was required by the client but the server offers none. */
   TlsNotAvailable: "TLS_NOT_AVAILABLE",
   /** Any other `-ERR` text from the server. */
@@ -363,4 +365,45 @@ export function classifyServerError(
   // Everything else (TLS required, route port, no responders requires
   // headers, ...) is followed by the server closing the socket.
   return { error: new ServerError(text), action: "close" };
+}
+
+/**
+ * The TLS handshake with a server failed, or the server ended the TLS session
+ * because it refused the client certificate. `reason` names what to fix;
+ * `cause` carries the runtime's own error. Extends {@link ConnectionError}
+ * (code `CONNECTION_REFUSED`), so code that handles connection failures
+ * handles it too.
+ */
+export class TlsError extends ConnectionError {
+  /**
+   * What went wrong:
+   * - `untrusted-certificate`: the server's certificate is not signed by a
+   *   trusted CA (pass `tls.ca` or `tls.caFile`);
+   * - `hostname-mismatch`: the certificate does not cover the name dialled
+   *   (dial a name it lists, or set `tls.servername`);
+   * - `expired-certificate`: the certificate is expired or not yet valid;
+   * - `client-certificate`: the server wants a client certificate and got
+   *   none, or refused the one it got (`tls.cert`/`tls.key`);
+   * - `unsupported-option`: the runtime cannot apply a TLS option given;
+   * - `handshake`: any other TLS failure.
+   */
+  readonly reason:
+    | "untrusted-certificate"
+    | "hostname-mismatch"
+    | "expired-certificate"
+    | "client-certificate"
+    | "unsupported-option"
+    | "handshake";
+  /**
+   * Creates the error.
+   *
+   * @param message what failed and how to fix it
+   * @param reason the kind of failure
+   * @param options standard `cause` (the runtime's TLS error)
+   */
+  constructor(message: string, reason: TlsError["reason"], options?: ErrorOptions) {
+    super(message, options);
+    this.reason = reason;
+    this.name = "TlsError";
+  }
 }
