@@ -964,8 +964,8 @@ export function consumeSettings(opts: ConsumeOptions, lim: PullLimitsCfg): Engin
       `idle_heartbeat (${hb} ms) must be at most half of expires (${expires} ms)`,
     );
   }
-  const tm = opts.threshold_messages ?? Math.floor(batch / 2);
-  const tb = opts.threshold_bytes ?? Math.floor(maxBytes / 2);
+  const tm = opts.threshold_messages ?? Math.floor(batch * 0.75);
+  const tb = opts.threshold_bytes ?? Math.floor(maxBytes * 0.75);
   if (maxBytes === 0 && tm > batch) {
     throw new RangeError(`threshold_messages ${tm} is larger than max_messages ${batch}`);
   }
