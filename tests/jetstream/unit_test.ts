@@ -120,13 +120,13 @@ Deno.test("names and options are validated with TypeError/RangeError", () => {
   assert.equal(d.batch, 100);
   assert.equal(d.expires, 30_000);
   assert.equal(d.hb, 15_000);
-  assert.equal(d.thresholdMessages, 50);
+  assert.equal(d.thresholdMessages, 75, "refill at 75% as nats.js does");
   assert.equal(consumeSettings({ max_messages: 1 }, NONE).thresholdMessages, 0);
   const clamped = consumeSettings({ max_messages: 500 }, { ...NONE, maxBatch: 50 });
   assert.equal(clamped.batch, 50);
   const bytes = consumeSettings({ max_bytes: 1024 }, NONE);
   assert.equal(bytes.batch, 1_000_000, "byte-limited pulls ask for a large batch");
-  assert.equal(bytes.thresholdBytes, 512);
+  assert.equal(bytes.thresholdBytes, 768);
 
   assert.equal(fetchSettings({}, NONE, "c").hb, 0, "no heartbeat for a 30 s fetch");
   assert.equal(fetchSettings({ expires: 60_000 }, NONE, "c").hb, 30_000);
