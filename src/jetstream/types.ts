@@ -242,9 +242,9 @@ export interface NextOptions {
 
 /** Options of {@link Consumer.consume}. */
 export interface ConsumeOptions extends PullLimits {
-  /** Pull again when fewer than this many messages are outstanding (default 50% of max_messages). */
+  /** Pull again when this many messages or fewer are outstanding (default 75% of max_messages). */
   threshold_messages?: number;
-  /** Pull again when fewer than this many bytes are outstanding (default 50% of max_bytes). */
+  /** Pull again when this many bytes or fewer are outstanding (default 75% of max_bytes). */
   threshold_bytes?: number;
   /** Deliver through this callback (no promise per message) instead of the iterator. */
   callback?: ConsumerCallbackFn;
