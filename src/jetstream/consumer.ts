@@ -390,7 +390,13 @@ export class PullMessagesImpl implements ConsumerMessages {
           return;
         }
         if (d.startsWith("consumer deleted")) {
-          this.#notify({ type: "consumer_deleted", code, description: desc });
+          this.#notify({
+            type: "consumer_deleted",
+            code,
+            description: desc,
+            reason: `consumer "${this.#host.name}" on stream "${this.#host.stream}" was deleted ` +
+              `while a pull waited (${code} ${desc})`,
+          });
           const err = new JetStreamStatusError(
             `consumer "${this.#host.name}" on stream "${this.#host.stream}" was deleted ` +
               `while the pull waited (409 ${desc})`,
@@ -412,7 +418,13 @@ export class PullMessagesImpl implements ConsumerMessages {
           return;
         }
         if (d.startsWith("exceeded max")) {
-          this.#notify({ type: "exceeded_limits", code, description: desc });
+          this.#notify({
+            type: "exceeded_limits",
+            code,
+            description: desc,
+            reason: `the server refused a pull: ${desc} (${code}); pulls are resized to the ` +
+              `consumer's limits`,
+          });
           const err = new JetStreamStatusError(
             `pull refused by consumer "${this.#host.name}": ${desc} (409)`,
             code,
@@ -447,7 +459,12 @@ export class PullMessagesImpl implements ConsumerMessages {
         );
         return;
       case 503:
-        this.#notify({ type: "no_responders", code });
+        this.#notify({
+          type: "no_responders",
+          code,
+          reason: `nothing answered the pull for consumer "${this.#host.name}" (503): the ` +
+            `consumer, its stream or JetStream is not there`,
+        });
         if (fetch) {
           this.#stopWithLookup();
         } else {
@@ -576,7 +593,13 @@ export class PullMessagesImpl implements ConsumerMessages {
     // Heartbeats only come while a pull is open at the server.
     if (this.#outMsgs === 0 && this.#outBytes === 0) return;
     if (++this.#missed < 2) return;
-    this.#notify({ type: "heartbeats_missed", count: this.#missed });
+    this.#notify({
+      type: "heartbeats_missed",
+      count: this.#missed,
+      reason: `no heartbeat from the server for ${this.#missed * this.#o.hb} ms ` +
+        `(${this.#missed} missed): the pull was lost or the server is unreachable` +
+        (this.#o.mode === "consume" ? "; checking the consumer and pulling again" : ""),
+    });
     if (this.#o.mode === "fetch") {
       this.stop(
         new JetStreamError(
@@ -611,7 +634,12 @@ export class PullMessagesImpl implements ConsumerMessages {
           this.#paused = false;
           this.#retryDelay = FIRST_RETRY;
           if (this.#o.mode === "consume") {
-            this.#notify({ type: "ordered_consumer_recreated", name: host.name });
+            this.#notify({
+              type: "ordered_consumer_recreated",
+              name: host.name,
+              reason: `${reason}: recreated the ordered consumer as "${host.name}", ` +
+                `resuming after the last message delivered`,
+            });
             this.#checkPull();
           } else {
             this.stop();
@@ -638,12 +666,19 @@ export class PullMessagesImpl implements ConsumerMessages {
         if (err instanceof ConsumerNotFoundError) {
           this.#notify({
             type: "consumer_not_found",
+            reason: `consumer "${host.name}" was not found on stream "${host.stream}"` +
+              (this.#o.abortOnMissing ? "; stopping" : "; retrying until it is back"),
             name: host.name,
             stream: host.stream,
             count: ++this.#missingCount,
           });
         } else if (err instanceof StreamNotFoundError) {
-          this.#notify({ type: "stream_not_found", name: host.stream });
+          this.#notify({
+            type: "stream_not_found",
+            name: host.stream,
+            reason: `stream "${host.stream}" was not found` +
+              (this.#o.abortOnMissing ? "; stopping" : "; retrying until it is back"),
+          });
         }
         const missing = err instanceof ConsumerNotFoundError || err instanceof StreamNotFoundError;
         if (missing && this.#o.abortOnMissing) {

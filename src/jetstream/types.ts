@@ -283,6 +283,8 @@ export interface HeartbeatsMissed {
   type: "heartbeats_missed";
   /** Heartbeats missed in a row. */
   count: number;
+  /** What happened, in plain words. */
+  reason: string;
 }
 /** The consumer was not found when checked. */
 export interface ConsumerNotFound {
@@ -294,6 +296,8 @@ export interface ConsumerNotFound {
   stream: string;
   /** Times found missing in a row. */
   count: number;
+  /** What happened, in plain words. */
+  reason: string;
 }
 /** The stream was not found when checked. */
 export interface StreamNotFound {
@@ -301,6 +305,8 @@ export interface StreamNotFound {
   type: "stream_not_found";
   /** Stream name. */
   name: string;
+  /** What happened, in plain words. */
+  reason: string;
 }
 /** The server said the consumer was deleted (`409 Consumer Deleted`). */
 export interface ConsumerDeleted {
@@ -310,6 +316,8 @@ export interface ConsumerDeleted {
   code: number;
   /** Status description. */
   description: string;
+  /** What happened, in plain words. */
+  reason: string;
 }
 /** Nothing answered the pull (503): the consumer, its stream or JetStream is gone. */
 export interface NoResponders {
@@ -317,6 +325,8 @@ export interface NoResponders {
   type: "no_responders";
   /** Status code (503). */
   code: number;
+  /** What happened, in plain words. */
+  reason: string;
 }
 /** An ordered consumer recreated its server-side consumer. */
 export interface OrderedConsumerRecreated {
@@ -324,6 +334,8 @@ export interface OrderedConsumerRecreated {
   type: "ordered_consumer_recreated";
   /** Name of the new consumer. */
   name: string;
+  /** What happened, in plain words. */
+  reason: string;
 }
 /** A pull asked more than the consumer allows (`409 Exceeded ...`) or `max_waiting` was hit. */
 export interface ExceededLimits {
@@ -333,6 +345,8 @@ export interface ExceededLimits {
   code: number;
   /** Status description. */
   description: string;
+  /** What happened, in plain words. */
+  reason: string;
 }
 /** A status that needs no action, for troubleshooting. */
 export interface Debug {

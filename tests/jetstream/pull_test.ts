@@ -498,6 +498,11 @@ Deno.test("heartbeats: a frozen server ends fetch with an error and makes consum
       assert.ok(err instanceof JetStreamError);
       assert.match(err.message, /no heartbeat/);
       await waitFor(() => notes.some((n) => n.type === "heartbeats_missed"), "heartbeats_missed");
+      const missed = notes.find((n) => n.type === "heartbeats_missed");
+      assert.match(
+        (missed as { reason: string }).reason,
+        /no heartbeat from the server for \d+ ms \(2 missed\)/,
+      );
     } finally {
       await server.resume();
     }
@@ -598,5 +603,49 @@ Deno.test("stop() and break end consume; AbortSignal ends fetch", async () => {
     })());
     assert.equal(e2.message, "why");
     assert.equal(((await stopper.closed()) as Error).message, "why");
+  });
+});
+
+Deno.test("consume({ max_messages: 1 }) does not stall", async () => {
+  await withJs(async ({ jsm, js }) => {
+    await setup(jsm);
+    await fill(js, "s.one", 20);
+    const c = await js.consumers.get("S", "c");
+    const msgs = await c.consume({ max_messages: 1 });
+    const seqs: number[] = [];
+    await within(
+      (async () => {
+        for await (const m of msgs) {
+          seqs.push(m.seq);
+          m.ack();
+          if (seqs.length === 20) break;
+        }
+      })(),
+      5_000,
+      "20 messages one by one",
+    );
+    assert.deepEqual(seqs, Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+});
+
+Deno.test("409 Exceeded MaxWaiting ends a fetch with a clear error", async () => {
+  await withJs(async ({ jsm, js }) => {
+    await setup(jsm, { max_waiting: 1 });
+    const c = await js.consumers.get("S", "c");
+    const first = await c.fetch({ max_messages: 1, expires: 3_000 });
+    const firstDone = (async () => {
+      for await (const _ of first) { /* waits */ }
+    })();
+    await delay(100);
+    const second = await c.fetch({ max_messages: 1, expires: 3_000 });
+    const err = await rejects((async () => {
+      for await (const _ of second) { /* refused */ }
+    })());
+    assert.ok(err instanceof JetStreamStatusError, String(err));
+    assert.equal(err.code, 409);
+    assert.match(err.message, /Exceeded MaxWaiting/);
+    await js.publish("s.w", "x");
+    await firstDone;
+    assert.equal(first.getReceived(), 1);
   });
 });
