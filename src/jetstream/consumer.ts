@@ -105,7 +105,7 @@ export interface PullHost {
    * Ordered consumers: recreates the server-side consumer; resolves when
    * pulling may resume. Rejects only when the engine should stop.
    */
-  reset?(reason: string, stopped: () => boolean): Promise<void>;
+  reset?(reason: string, stopped: () => boolean, retry?: boolean): Promise<void>;
   /** Fetches fresh consumer info (for missing-resource checks and limits). */
   refresh(): Promise<ConsumerInfo>;
   /** Called once when the engine stops. */
@@ -316,6 +316,7 @@ export class PullMessagesImpl implements ConsumerMessages {
       }
     }
     const size = this.#bytesMode ? sizeOf(m) : 0;
+    if (this.#retryDelay !== FIRST_RETRY) this.#retryDelay = FIRST_RETRY;
     if (this.#outMsgs > 0) this.#outMsgs--;
     this.#outBytes = Math.max(0, this.#outBytes - size);
     const o = this.#o;

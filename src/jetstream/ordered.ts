@@ -71,6 +71,7 @@ export class OrderedConsumerImpl implements Consumer, PullHost {
   #needsReset = true;
   #active: PullMessagesImpl | null = null;
   #wakeSleep: (() => void) | null = null;
+  #abortOnMissing = false;
 
   /**
    * @param nc the connection
@@ -162,7 +163,7 @@ export class OrderedConsumerImpl implements Consumer, PullHost {
   }
 
   /** Drops the current consumer (best effort) and creates the next one, retrying until it works. */
-  async reset(_reason: string, stopped: () => boolean): Promise<void> {
+  async reset(_reason: string, stopped: () => boolean, retry = true): Promise<void> {
     const old = this.#name;
     if (old !== "") {
       this.#api.delete(this.stream, old).catch(() => {});
@@ -179,13 +180,12 @@ export class OrderedConsumerImpl implements Consumer, PullHost {
         this.#needsReset = false;
         return;
       } catch (err) {
-        if (
-          err instanceof TypeError || (err instanceof JetStreamError &&
-            !(err instanceof StreamNotFoundError) &&
-            /needs nats-server|did not keep/.test(err.message))
-        ) {
-          throw err;
-        }
+        // Bad options never get better; a missing stream may come back unless
+        // the caller asked to stop on missing resources.
+        const fatal = !retry || err instanceof TypeError ||
+          (err instanceof StreamNotFoundError && this.#abortOnMissing) ||
+          (err instanceof JetStreamError && /needs nats-server|did not keep/.test(err.message));
+        if (fatal) throw err;
         await this.#sleep(delay);
         delay = Math.min(MAX_RETRY, delay * 2);
       }
@@ -221,7 +221,7 @@ export class OrderedConsumerImpl implements Consumer, PullHost {
   }
 
   async #ensure(): Promise<void> {
-    if (this.#needsReset) await this.reset("start", () => false);
+    if (this.#needsReset) await this.reset("start", () => false, false);
   }
 
   /** Info of the current consumer. */
@@ -251,6 +251,7 @@ export class OrderedConsumerImpl implements Consumer, PullHost {
   async consume(opts: ConsumeOptions = {}): Promise<ConsumerMessages> {
     this.#begin();
     const settings = consumeSettings(opts, limitsOf(this.#info));
+    this.#abortOnMissing = settings.abortOnMissing;
     await this.#ensure();
     const e = new PullMessagesImpl(this, settings);
     this.#active = e;

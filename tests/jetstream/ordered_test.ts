@@ -175,3 +175,23 @@ Deno.test("ordered accept(): drops other consumers' messages, flags a sequence g
     assert.ok(nc.info);
   });
 });
+
+Deno.test("ordered consumer on a deleted stream: next() fails, consume with abort_on_missing_resource ends", async () => {
+  await withJs(async ({ jsm, js }) => {
+    await jsm.streams.add({ name: "GONE", subjects: ["gone"], storage: StorageType.Memory });
+    await js.publish("gone", "x");
+    const a = await js.consumers.get("GONE");
+    const b = await js.consumers.get("GONE");
+    assert.equal((await a.next({ expires: 1_000 }))?.seq, 1);
+    const msgs = await b.consume({ expires: 2_000, abort_on_missing_resource: true });
+    const reading = rejects((async () => {
+      for await (const m of msgs) assert.equal(m.seq, 1);
+    })());
+    await jsm.streams.delete("GONE");
+    const ended = await within(msgs.closed(), 10_000, "ordered consume to end");
+    assert.ok(ended instanceof StreamNotFoundError, String(ended));
+    assert.equal(await reading, ended, "the iterator throws the same error");
+    const err = await within(rejects(a.next({ expires: 5_000 })), 5_000, "next to fail");
+    assert.ok(err instanceof StreamNotFoundError, String(err));
+  });
+});
