@@ -14,7 +14,8 @@
  * period, any request that fails with something other than a typed NatsError
  * or gets a wrong reply, any client that closes on its own, or a run that
  * delivered nothing. The whole run, cluster start and teardown included,
- * stays under 60 s with the default duration.
+ * stays under 60 s with the default duration: no fault starts in the last
+ * 4 s, and a guard fails the run (and kills the servers) at 59 s.
  */
 import { connect, type Msg, type NatsConnection } from "../mod.ts";
 import {
@@ -144,6 +145,19 @@ const stop = { stopped: false, wake: new Set<() => void>() };
 let exitCode = 0;
 let servers: NatsServer[] = [];
 
+/** Hard bound on the whole run: report, kill the servers, exit non-zero. */
+const RUN_LIMIT_MS = 59_000;
+const guard = setTimeout(async () => {
+  const stuck = clients.filter((c) => !c.connected).map((c) => c.name);
+  console.error(
+    `chaos run exceeded ${RUN_LIMIT_MS / 1000} s (clients not connected: ${
+      stuck.join(", ") || "none"
+    }): FAIL`,
+  );
+  await Promise.race([Promise.allSettled(servers.map((s) => s.kill())), sleep(2_000)]);
+  Deno.exit(1);
+}, RUN_LIMIT_MS);
+
 try {
   say(`starting a 3-node cluster (seed ${SEED}, chaos for ${DURATION_S} s)`);
   servers = await startCluster(3);
@@ -248,7 +262,8 @@ try {
   const chaosEnd = performance.now() + DURATION_S * 1000;
   while (performance.now() < chaosEnd) {
     await sleep(between(1_000, 3_000));
-    if (performance.now() >= chaosEnd) break;
+    // No new fault in the last 4 s: a fault takes up to 3.5 s to undo.
+    if (performance.now() + 4_000 >= chaosEnd) break;
     const n = Math.floor(rand() * servers.length);
     const s = servers[n];
     if (rand() < 0.7) {
@@ -269,6 +284,9 @@ try {
       say(`node ${n} thawed`);
     }
   }
+
+  // The load runs on, fault-free, to the end of the duration.
+  await sleep(Math.max(0, chaosEnd - performance.now()));
 
   // Settle: all nodes up and routed, then stop the load.
   say("chaos over; letting the cluster and the clients settle");
@@ -303,7 +321,7 @@ try {
   for (const s of markerSubs) s.unsubscribe();
   await Promise.race([Promise.all(reqLoops), sleep(REQUEST_TIMEOUT + HANG_GRACE)]);
   clearInterval(watchdog);
-  req.hung = hungIds.size + inflight.size;
+  req.hung = new Set([...hungIds, ...inflight.keys()]).size;
 
   // ---------------------------------------------------------------- report
   const totalPublished = published.reduce((a, b) => a + b, 0);
@@ -366,5 +384,6 @@ try {
   await Promise.allSettled(clients.map((c) => c.nc.close()));
   await disposeAll(servers).catch((err) => console.error(`teardown: ${err}`));
   say(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  clearTimeout(guard);
 }
 Deno.exit(exitCode);
