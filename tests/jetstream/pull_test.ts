@@ -427,12 +427,13 @@ Deno.test("a deleted consumer ends a waiting fetch at once (409); next() on it n
     const c = await js.consumers.get("S", "c");
     const it = await c.fetch({ max_messages: 5, expires: 10_000 });
     const t0 = performance.now();
-    const read = (async () => {
+    // rejects() attaches the handler now: the 409 may come before the delete returns.
+    const read = rejects((async () => {
       for await (const _ of it) { /* nothing arrives */ }
-    })();
+    })());
     await delay(100);
     await jsm.consumers.delete("S", "c");
-    const err = await rejects(read);
+    const err = await read;
     assert.ok(err instanceof JetStreamStatusError, String(err));
     assert.equal(err.code, 409);
     assert.match(err.message, /consumer "c" on stream "S" was deleted/);
@@ -488,13 +489,13 @@ Deno.test("heartbeats: a frozen server ends fetch with an error and makes consum
     const it = await c.fetch({ max_messages: 5, expires: 10_000, idle_heartbeat: 300 });
     const msgs = await c.consume({ expires: 4_000, idle_heartbeat: 300 });
     const notes = collect(msgs.status());
-    const read = (async () => {
+    const read = rejects((async () => {
       for await (const _ of it) { /* nothing */ }
-    })();
+    })());
     await delay(400); // at least one heartbeat arrives while the server runs
     await server.pause();
     try {
-      const err = await within(rejects(read), 3_000, "fetch to fail");
+      const err = await within(read, 3_000, "fetch to fail");
       assert.ok(err instanceof JetStreamError);
       assert.match(err.message, /no heartbeat/);
       await waitFor(() => notes.some((n) => n.type === "heartbeats_missed"), "heartbeats_missed");
@@ -586,15 +587,15 @@ Deno.test("stop() and break end consume; AbortSignal ends fetch", async () => {
     const ac = new AbortController();
     const it = await c.fetch({ max_messages: 100, expires: 10_000, signal: ac.signal });
     const got: number[] = [];
-    const read = (async () => {
+    const read = rejects((async () => {
       for await (const m of it) {
         got.push(m.seq);
         m.ack();
       }
-    })();
-    await waitFor(() => got.length === 3, "the 3 unacked messages");
+    })());
+    await waitFor(() => got.length === 3, "the 3 new messages");
     ac.abort(new Error("enough"));
-    const err = await rejects(read);
+    const err = await read;
     assert.equal(err.message, "enough");
     const stopper = await c.consume();
     stopper.stop(new Error("why"));
