@@ -195,3 +195,39 @@ Deno.test("ordered consumer on a deleted stream: next() fails, consume with abor
     assert.ok(err instanceof StreamNotFoundError, String(err));
   });
 });
+
+Deno.test("ordered consume(): missed heartbeats (frozen server) recreate the consumer; order is kept", async () => {
+  await withJs(async ({ server, jsm, js }) => {
+    await jsm.streams.add({ name: "HB", subjects: ["hb"], storage: StorageType.Memory });
+    await fill(js, "hb", 30);
+    const oc = await js.consumers.get("HB");
+    const msgs = await oc.consume({ max_messages: 10, expires: 1_000, idle_heartbeat: 400 });
+    const notes = collect(msgs.status());
+    const seqs: number[] = [];
+    const first30 = deferred();
+    const all = deferred();
+    (async () => {
+      for await (const m of msgs) {
+        seqs.push(m.seq);
+        if (seqs.length === 30) first30.resolve();
+        if (seqs.length === 40) {
+          all.resolve();
+          break;
+        }
+      }
+    })();
+    await within(first30.promise, 5_000, "the first 30");
+    const before = oc.name;
+    await server.pause();
+    try {
+      await waitFor(() => notes.some((n) => n.type === "heartbeats_missed"), "missed heartbeats");
+    } finally {
+      await server.resume();
+    }
+    await fill(js, "hb", 10);
+    await within(all.promise, 10_000, "10 more after the freeze");
+    assert.deepEqual(seqs, Array.from({ length: 40 }, (_, i) => i + 1));
+    assert.notEqual(oc.name, before, "a new consumer in the chain");
+    assert.ok(notes.some((n) => n.type === "ordered_consumer_recreated"));
+  });
+});
