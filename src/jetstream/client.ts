@@ -237,6 +237,26 @@ class AckMux {
   }
 }
 
+/**
+ * One mux per connection (and bound), shared by every client made with
+ * `jetstream(nc)`: creating clients freely never adds inbox subscriptions.
+ */
+const muxes = new WeakMap<NatsConnection, Map<number, AckMux>>();
+
+function muxFor(nc: NatsConnection, max: number): AckMux {
+  let byMax = muxes.get(nc);
+  if (byMax === undefined) {
+    byMax = new Map();
+    muxes.set(nc, byMax);
+  }
+  let mux = byMax.get(max);
+  if (mux === undefined) {
+    mux = new AckMux(nc, max);
+    byMax.set(max, mux);
+  }
+  return mux;
+}
+
 function buildHeaders(opts: Partial<JetStreamPublishOptions>): MsgHdrs | undefined {
   const e = opts.expect;
   if (opts.msgID === undefined && e === undefined) return opts.headers;
@@ -280,7 +300,7 @@ export class JetStreamClientImpl extends BaseApi implements JetStreamClient {
     if (!Number.isInteger(max) || max <= 0) {
       throw new TypeError(`maxPendingAcks must be a positive integer, got ${max}`);
     }
-    this.#mux = new AckMux(nc, max);
+    this.#mux = muxFor(nc, max);
     this.consumers = new ConsumersImpl(nc, opts);
     this.streams = new StreamsImpl(nc, opts);
   }

@@ -297,3 +297,23 @@ Deno.test("a JetStream domain: the API prefix becomes $JS.<domain>.API and the P
     await nc.close();
   }
 });
+
+Deno.test("clients made with jetstream(nc) share one PubAck inbox subscription", async () => {
+  await withJs(async ({ server, nc, jsm }) => {
+    await jsm.streams.add({ name: "SH", subjects: ["sh"], storage: StorageType.Memory });
+    const subsOf = async () => {
+      const c = await server.connz({ subs: true });
+      const conns = (c.connections ?? []) as { subscriptions_list?: string[] }[];
+      const inboxes = conns.flatMap((x) => x.subscriptions_list ?? []);
+      return inboxes.filter((s) => s.startsWith("_INBOX.")).sort();
+    };
+    await jetstream(nc).publish("sh", "0");
+    await nc.flush();
+    const before = await subsOf();
+    for (let i = 1; i <= 10; i++) {
+      assert.equal((await jetstream(nc).publish("sh", String(i))).seq, i + 1);
+    }
+    await nc.flush();
+    assert.deepEqual(await subsOf(), before);
+  });
+});
