@@ -16,6 +16,7 @@ import {
   MaxPayloadExceededError,
   NoRespondersError,
   PermissionViolationError,
+  ProtocolError,
   TimeoutError,
 } from "./errors.ts";
 import { encodeHeaders } from "./headers.ts";
@@ -118,6 +119,8 @@ function entry(s: ParsedServer, gossiped = false, tlsName?: string): PoolEntry {
   return { ...s, failures: 0, readyAt: 0, gossiped, tlsName };
 }
 
+/** `host:port` or `[ipv6]:port` as servers advertise them in connect_urls. */
+const HOSTPORT_RE = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
 const IP_RE = /^(\d+\.\d+\.\d+\.\d+|.*:.*)$/;
 
 interface PendingRequest {
@@ -279,8 +282,9 @@ export class NatsConnectionImpl implements NatsConnection {
   }
 
   /** The next server to dial: the one ready soonest, pool order breaking ties. */
-  #nextServer(): PoolEntry | undefined {
-    const max = this.#opts.maxReconnectAttempts;
+  #nextServer(once: boolean): PoolEntry | undefined {
+    // A first connect dials every server once whatever the reconnect limit.
+    const max = once ? -1 : this.#opts.maxReconnectAttempts;
     let best: PoolEntry | undefined;
     for (const s of this.#pool) {
       if (max !== -1 && s.failures >= max) continue;
@@ -300,7 +304,7 @@ export class NatsConnectionImpl implements NatsConnection {
     const tried = new Set<PoolEntry>();
     while (true) {
       if (this.#state === "closed") throw new ClosedConnectionError();
-      const server = this.#nextServer();
+      const server = this.#nextServer(once);
       if (server === undefined || (once && tried.has(server))) break;
       tried.add(server);
       const wait = once ? 0 : server.readyAt - performance.now();
@@ -503,13 +507,16 @@ export class NatsConnectionImpl implements NatsConnection {
       this.#tlsActive = true;
       this.#log("state", `TLS established with ${server.hostport}`);
     }
-    let s = (await this.#connectFrame()) + "PING\r\n";
+    // CONNECT, the live subscriptions, then PING: when its PONG arrives the
+    // server has registered every subscription, so `reconnect` means ready.
+    let s = await this.#connectFrame();
     for (const sub of this.#subs.values()) {
       s += sub.queue === undefined
         ? `SUB ${sub.subject} ${sub.sid}\r\n`
         : `SUB ${sub.subject} ${sub.queue} ${sub.sid}\r\n`;
       if (sub.max !== undefined) s += `UNSUB ${sub.sid} ${sub.max - sub.received}\r\n`;
     }
+    s += "PING\r\n";
     // The handshake PING is answered before any PING still queued in the outbound buffer.
     this.#pongs.unshift((err) => {
       const hs = this.#handshake;
@@ -560,7 +567,10 @@ export class NatsConnectionImpl implements NatsConnection {
     msg: (subject, sid, reply, hdr, data) => {
       this.#stats.inMsgs++;
       const sub = this.#subs.get(sid);
-      if (sub === undefined) return; // unsubscribed; may still be in flight
+      if (sub === undefined) {
+        this.#expectInfo("MSG");
+        return; // unsubscribed; may still be in flight
+      }
       const received = ++sub.received;
       const max = sub.max;
       if (this.#trace) {
@@ -577,9 +587,10 @@ export class NatsConnectionImpl implements NatsConnection {
       try {
         info = JSON.parse(json);
       } catch (cause) {
-        throw new ConnectionError("server sent an INFO that is not JSON", {
-          cause,
-        }, ErrorCode.Protocol);
+        throw new ProtocolError("server sent an INFO that is not JSON", { cause });
+      }
+      if (info === null || typeof info !== "object" || Array.isArray(info)) {
+        throw new ProtocolError("server sent an INFO that is not a JSON object");
       }
       if (this.#trace) this.#log("in", `INFO ${json}`);
       this.#applyInfo(info);
@@ -597,6 +608,7 @@ export class NatsConnectionImpl implements NatsConnection {
       }
     },
     pong: () => {
+      this.#expectInfo("PONG");
       this.#pingsOut = 0;
       const w = this.#pongs.shift();
       if (w) w();
@@ -608,6 +620,13 @@ export class NatsConnectionImpl implements NatsConnection {
     },
   };
 
+  /** The server must open with INFO; anything else is not a NATS server. */
+  #expectInfo(op: string): void {
+    if (this.#handshake?.phase === "info") {
+      throw new ProtocolError(`expected INFO from the server, got ${op}`);
+    }
+  }
+
   #applyInfo(info: ServerInfo): void {
     const first = this.#handshake !== null && this.#handshake.phase === "info";
     const prev = this.info;
@@ -616,6 +635,10 @@ export class NatsConnectionImpl implements NatsConnection {
       this.#maxPayload = info.max_payload;
     }
     if (first) {
+      // The cluster's other servers are known from the first INFO on.
+      if (!this.#opts.ignoreClusterUpdates && Array.isArray(info.connect_urls)) {
+        this.#updatePool(info.connect_urls, true);
+      }
       this.#handshake!.phase = "pong";
       this.#session = this.#beginSession(this.#transport!, info);
       return;
@@ -652,13 +675,15 @@ export class NatsConnectionImpl implements NatsConnection {
     });
   }
 
-  #updatePool(urls: string[]): void {
+  #updatePool(urls: unknown[], quiet = false): void {
     const cur = this.#server;
     const tlsName = cur.tlsName ?? (IP_RE.test(cur.hostname) ? undefined : cur.hostname);
     const seen = new Set<string>();
     const known = new Set(this.#pool.map((s) => s.hostport));
     const added: string[] = [];
     for (const u of urls) {
+      // Only host:port strings; anything else in a hostile INFO is skipped.
+      if (typeof u !== "string" || !HOSTPORT_RE.test(u)) continue;
       let s: ParsedServer;
       try {
         // Advertised URLs are host:port: keep the scheme we connected with.
@@ -681,7 +706,7 @@ export class NatsConnectionImpl implements NatsConnection {
       deleted.push(s.hostport);
       return false;
     });
-    if (added.length > 0 || deleted.length > 0) {
+    if (!quiet && (added.length > 0 || deleted.length > 0)) {
       const ev: { type: "update"; added?: string[]; deleted?: string[] } = { type: "update" };
       if (added.length > 0) ev.added = added;
       if (deleted.length > 0) ev.deleted = deleted;
@@ -695,7 +720,9 @@ export class NatsConnectionImpl implements NatsConnection {
       action: "keep" | "reconnect" | "close";
     };
     const hs = this.#handshake;
-    if (hs !== null) {
+    // During the handshake only errors that end the session fail it; a
+    // refused resubscription (permissions, limits) fails just that subscription.
+    if (hs !== null && action !== "keep") {
       this.#handshake = null;
       hs.reject(error);
       this.#transport?.close().catch(() => {});

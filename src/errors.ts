@@ -46,6 +46,8 @@ export const ErrorCode = {
   ReconnectBufferExceeded: "RECONNECT_BUFFER_EXCEEDED",
   /** Credentials given to an authenticator are malformed (seed, JWT, creds file). */
   InvalidCredentials: "INVALID_CREDENTIALS",
+  /** A JSON message failed decoding or validation (`subscribeJson`). */
+  InvalidMessage: "INVALID_MESSAGE",
   /** TLS was required by the client but the server offers none. */
   TlsNotAvailable: "TLS_NOT_AVAILABLE",
   /** Any other `-ERR` text from the server. */

@@ -138,8 +138,9 @@ export function parseServer(input: string): ParsedServer {
     // Parse with a special scheme so that IPv6 hosts and ports are handled
     // by the WHATWG parser; the real scheme is kept aside.
     u = new URL(`http://${s}`);
-  } catch (cause) {
-    throw new TypeError(`invalid server URL "${redactUrl(input)}"`, { cause });
+  } catch {
+    // No cause: the URL parser's message would repeat the credentials.
+    throw new TypeError(`invalid server URL "${redactUrl(input)}"`);
   }
   const defaultPort = scheme === "ws" ? 80 : scheme === "wss" ? 443 : DEFAULT_PORT;
   // `new URL("http://h:80")` drops the default port 80, so read it back from the text.
@@ -173,5 +174,9 @@ export function parseServer(input: string): ParsedServer {
 
 /** Replaces URL credentials with `***` so the URL can be logged. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, "//***@");
+  // With or without a scheme: "nats://u:p@h", "u:p@h", "token@h".
+  return url.replace(
+    /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)?[^@/]*@/,
+    (_m, scheme) => `${scheme ?? ""}***@`,
+  );
 }
