@@ -386,6 +386,19 @@ export class PullMessagesImpl implements ConsumerMessages {
             this.stop();
             return;
           }
+          const left = Number(h?.get(JsHeaders.PendingBytesHdr) || 0);
+          if (d.startsWith("message size") && this.#bytesMode && left >= this.#o.maxBytes) {
+            // A full-size pull got nothing: the next message can never fit.
+            this.stop(
+              new JetStreamStatusError(
+                `consumer "${this.#host.name}": the next message is larger than max_bytes ` +
+                  `(${this.#o.maxBytes}); consume() with a larger max_bytes (${code} ${desc})`,
+                code,
+                desc,
+              ),
+            );
+            return;
+          }
           this.#giveBack(h, desc);
           this.#checkPull();
           return;

@@ -650,3 +650,43 @@ Deno.test("409 Exceeded MaxWaiting ends a fetch with a clear error", async () =>
     assert.equal(first.getReceived(), 1);
   });
 });
+
+Deno.test("consume({ max_bytes }): byte-limited pulls deliver everything; a message that never fits ends it", async () => {
+  await withJs(async ({ jsm, js }) => {
+    await setup(jsm);
+    await fill(js, "s.bytes", 200, (i) => `${i}`.padEnd(100, "."));
+    const c = await js.consumers.get("S", "c");
+    const msgs = await c.consume({ max_bytes: 2_000 });
+    const notes = collect(msgs.status());
+    const seqs: number[] = [];
+    await within(
+      (async () => {
+        for await (const m of msgs) {
+          seqs.push(m.seq);
+          m.ack();
+          if (seqs.length === 200) break;
+        }
+      })(),
+      10_000,
+      "200 messages in byte-limited pulls",
+    );
+    assert.deepEqual(seqs, Array.from({ length: 200 }, (_, i) => i + 1));
+    const pulls = notes.filter((n) => n.type === "next");
+    assert.ok(pulls.length > 5, `${pulls.length} pulls`);
+    for (const p of pulls) {
+      if (p.type === "next") assert.ok((p.options.max_bytes ?? 0) <= 2_000);
+    }
+
+    await js.publish("s.big", "x".repeat(500));
+    const small = await c.consume({ max_bytes: 300, expires: 2_000 });
+    const err = await within(
+      rejects((async () => {
+        for await (const _ of small) { /* nothing fits */ }
+      })()),
+      5_000,
+      "consume to end",
+    );
+    assert.ok(err instanceof JetStreamStatusError, String(err));
+    assert.match(err.message, /larger than max_bytes \(300\)/);
+  });
+});
