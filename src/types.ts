@@ -284,7 +284,11 @@ export interface ConnectionOptions {
   pedantic?: boolean;
   /** Reconnect after a lost connection (default true). */
   reconnect?: boolean;
-  /** Reconnect attempts per server before it is dropped from the pool; -1 forever (default 10). */
+  /**
+   * Failed dials per server (counting the immediate first attempt after a
+   * disconnect) before it leaves the pool; -1 forever (default 10). A first
+   * connect always dials each server once.
+   */
   maxReconnectAttempts?: number;
   /**
    * Base wait before retrying a server that just failed, in ms (default 2000).
