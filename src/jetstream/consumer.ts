@@ -647,16 +647,20 @@ export class PullMessagesImpl implements ConsumerMessages {
         () => {
           this.#paused = false;
           this.#retryDelay = FIRST_RETRY;
+          if (this.#stopped) return;
+          this.#notify({
+            type: "ordered_consumer_recreated",
+            name: host.name,
+            reason: `${reason}: recreated the ordered consumer as "${host.name}", ` +
+              `resuming after the last message delivered`,
+          });
           if (this.#o.mode === "consume") {
-            this.#notify({
-              type: "ordered_consumer_recreated",
-              name: host.name,
-              reason: `${reason}: recreated the ordered consumer as "${host.name}", ` +
-                `resuming after the last message delivered`,
-            });
             this.#checkPull();
           } else {
-            this.stop();
+            // The fetch goes on with the new consumer for what is left of the batch.
+            const o = this.#o;
+            const bytesLeft = this.#bytesMode ? Math.max(1, o.maxBytes - this.#gotBytes) : 0;
+            this.#pull(o.batch - this.#got, bytesLeft);
           }
         },
         (err) => this.stop(err),
@@ -724,7 +728,10 @@ export class PullMessagesImpl implements ConsumerMessages {
     this.#host.refresh().then(
       () => {},
       (err) => {
-        if (err instanceof ConsumerNotFoundError || err instanceof StreamNotFoundError) {
+        if (err instanceof ConsumerNotFoundError && this.#host.reset !== undefined) {
+          // An ordered consumer replaces a lost consumer instead of failing.
+          this.#trouble("the consumer is gone");
+        } else if (err instanceof ConsumerNotFoundError || err instanceof StreamNotFoundError) {
           this.stop(err);
         }
       },

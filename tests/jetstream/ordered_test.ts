@@ -231,3 +231,18 @@ Deno.test("ordered consume(): missed heartbeats (frozen server) recreate the con
     assert.ok(notes.some((n) => n.type === "ordered_consumer_recreated"));
   });
 });
+
+Deno.test("ordered next(): a consumer deleted behind its back is replaced, not reported", async () => {
+  await withJs(async ({ jsm, js }) => {
+    await jsm.streams.add({ name: "RD", subjects: ["rd"], storage: StorageType.Memory });
+    await js.publish("rd", "1");
+    const oc = await js.consumers.get("RD");
+    assert.equal((await oc.next({ expires: 1_000 }))?.seq, 1);
+    const first = oc.name;
+    await jsm.consumers.delete("RD", first);
+    await js.publish("rd", "2");
+    const m = await oc.next({ expires: 5_000 });
+    assert.equal(m?.seq, 2);
+    assert.notEqual(oc.name, first);
+  });
+});
