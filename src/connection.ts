@@ -95,6 +95,8 @@ export interface NatsConnection {
   status(): AsyncIterable<Status>;
   /** URL of the server currently connected (credentials removed). */
   getServer(): string;
+  /** A fresh inbox subject under this connection's `inboxPrefix`. */
+  createInbox(): string;
   /** Same as `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -1281,6 +1283,11 @@ export class NatsConnectionImpl implements NatsConnection {
   /** Message and byte counters (a copy). */
   stats(): Stats {
     return { ...this.#stats };
+  }
+
+  /** A fresh inbox subject under this connection's `inboxPrefix`. */
+  createInbox(): string {
+    return `${this.#opts.inboxPrefix}.${nuid.next()}`;
   }
 
   /** URL of the server currently used, without credentials. */

@@ -59,6 +59,11 @@ export class MsgImpl implements Msg {
     return this.#headers ??= decodeHeaders(this.#hdr);
   }
 
+  /** Size of the raw header block in bytes (0 without headers), as the server counts it. */
+  get headerLength(): number {
+    return this.#hdr === null ? 0 : this.#hdr.length;
+  }
+
   /** Status code of a status message (503, 408, ...), 0 when none; cheap check without full decoding. */
   get statusCode(): number {
     const h = this.#hdr;

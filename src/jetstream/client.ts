@@ -16,7 +16,6 @@ import type { NatsConnection } from "../connection.ts";
 import { ClosedConnectionError, TimeoutError } from "../errors.ts";
 import { headers as newHeaders } from "../headers.ts";
 import type { MsgImpl } from "../msg.ts";
-import { nuid } from "../_nuid.ts";
 import type { Msg, MsgHdrs, Payload, Subscription } from "../types.ts";
 import { BaseApi, type ResolvedJsOptions, resolveJsOptions, validateToken } from "./_api.ts";
 import {
@@ -136,7 +135,7 @@ class AckMux {
   }
 
   #subscribe(): void {
-    this.#prefix = `_INBOX.${nuid.next()}.`;
+    this.#prefix = `${this.#nc.createInbox()}.`;
     this.#prefixLen = this.#prefix.length;
     const sub = this.#nc.subscribe(`${this.#prefix}*`, { callback: this.#onReply });
     this.#sub = sub;

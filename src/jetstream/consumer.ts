@@ -18,9 +18,7 @@
  * @module
  */
 import type { NatsConnection } from "../connection.ts";
-import { encodeHeaders } from "../headers.ts";
 import type { MsgImpl } from "../msg.ts";
-import { nuid } from "../_nuid.ts";
 import type { Msg, Status, Subscription } from "../types.ts";
 import { BaseApi, type ResolvedJsOptions } from "./_api.ts";
 import { type ConsumerInfo, JsHeaders, nanos } from "./api_types.ts";
@@ -277,7 +275,7 @@ export class PullMessagesImpl implements ConsumerMessages {
 
   #subscribe(): void {
     const old = this.#sub;
-    this.#inbox = `_INBOX.${nuid.next()}`;
+    this.#inbox = this.#host.nc.createInbox();
     this.#sub = this.#host.nc.subscribe(this.#inbox, { callback: this.#onMsg });
     const sub = this.#sub;
     sub.closed.then((err) => {
@@ -918,9 +916,7 @@ function abortReason(signal: AbortSignal): Error {
 
 /** Bytes the server counts for `max_bytes`: subject, reply, headers and payload. */
 function sizeOf(m: MsgImpl): number {
-  const h = m.headers;
-  return m.subject.length + m.reply.length + m.data.length +
-    (h === undefined ? 0 : encodeHeaders(h).length);
+  return m.subject.length + m.reply.length + m.data.length + m.headerLength;
 }
 
 // ------------------------------------------------------------ option checks
