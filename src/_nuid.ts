@@ -113,5 +113,14 @@ export class Nuid {
   }
 }
 
-/** Shared id generator used for inboxes and request ids. */
-export const nuid: Nuid = new Nuid();
+let shared: Nuid | undefined;
+
+/**
+ * Shared id generator used for inboxes and request ids. The generator is
+ * created on first use, not when the module loads: Cloudflare Workers refuse
+ * `crypto.getRandomValues` at module scope ("Disallowed operation called
+ * within global scope") and would fail to load the whole package.
+ */
+export const nuid: Pick<Nuid, "next"> = {
+  next: (): string => (shared ??= new Nuid()).next(),
+};
