@@ -22,10 +22,12 @@
  */
 import { connectWith, type NatsConnection } from "./src/connection.ts";
 import { denoTcp } from "./src/transports/deno.ts";
+import { webSocket } from "./src/transports/_websocket.ts";
 import type { ConnectionOptions } from "./src/types.ts";
 
 /**
- * Connects to a NATS server over TCP (Deno).
+ * Connects to a NATS server over TCP (Deno); `ws://` and `wss://` URLs use
+ * Deno's WebSocket.
  *
  * @param opts servers, credentials, timeouts and other options
  * @returns the connection, once the server has accepted it
@@ -36,21 +38,7 @@ import type { ConnectionOptions } from "./src/types.ts";
  * ```
  */
 export function connect(opts?: ConnectionOptions): Promise<NatsConnection> {
-  return connectWith(opts, { tcp: denoTcp, runtime: "deno" });
+  return connectWith(opts, { tcp: denoTcp, ws: webSocket, runtime: "deno" });
 }
 
-export type { NatsConnection } from "./src/connection.ts";
-export { headers } from "./src/headers.ts";
-export * from "./src/errors.ts";
-export * from "./src/types.ts";
-export type {
-  ServerAddress,
-  TlsOptions,
-  Transport,
-  TransportFactory,
-  TransportOptions,
-  Transports,
-} from "./src/transport.ts";
-export { VERSION } from "./src/version.ts";
-export * from "./src/jetstream/mod.ts";
-export * from "./src/auth.ts";
+export * from "./src/_api.ts";

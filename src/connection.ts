@@ -47,6 +47,7 @@ import type {
 } from "./types.ts";
 import { validatePublishSubject, validateQueueName, validateSubscribeSubject } from "./_subject.ts";
 import { nuid } from "./_nuid.ts";
+import { Channel } from "./_channel.ts";
 import { VERSION } from "./version.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -143,51 +144,6 @@ interface Handshake {
   reject: (e: Error) => void;
 }
 
-class StatusQueue implements AsyncIterable<Status> {
-  #items: Status[] = [];
-  #wake: (() => void) | null = null;
-  #done = false;
-  #owner: Set<StatusQueue>;
-  constructor(owner: Set<StatusQueue>) {
-    this.#owner = owner;
-  }
-  push(s: Status): void {
-    if (this.#done) return;
-    if (this.#items.length >= STATUS_BACKLOG) this.#items.shift();
-    this.#items.push(s);
-    this.#notify();
-  }
-  end(): void {
-    this.#done = true;
-    this.#notify();
-  }
-  #notify(): void {
-    const w = this.#wake;
-    if (w !== null) {
-      this.#wake = null;
-      w();
-    }
-  }
-  [Symbol.asyncIterator](): AsyncIterator<Status> {
-    return {
-      next: async (): Promise<IteratorResult<Status>> => {
-        while (true) {
-          const s = this.#items.shift();
-          if (s !== undefined) return { value: s, done: false };
-          if (this.#done) return { value: undefined, done: true };
-          await new Promise<void>((r) => this.#wake = r);
-        }
-      },
-      return: (): Promise<IteratorResult<Status>> => {
-        this.#done = true;
-        this.#owner.delete(this);
-        this.#notify();
-        return Promise.resolve({ value: undefined, done: true });
-      },
-    };
-  }
-}
-
 const REDACTED = "[REDACTED]";
 function redactConnect(c: Record<string, unknown>): string {
   const copy: Record<string, unknown> = { ...c };
@@ -229,7 +185,7 @@ export class NatsConnectionImpl implements NatsConnection {
   #handshake: Handshake | null = null;
   #serverError: Error | undefined;
   #maxPayload = 1024 * 1024;
-  #listeners = new Set<StatusQueue>();
+  #listeners = new Set<Channel<Status>>();
   #closedPromise: Promise<void | Error>;
   #resolveClosed!: (v: void | Error) => void;
   #sleepCancel: (() => void) | null = null;
@@ -1297,7 +1253,7 @@ export class NatsConnectionImpl implements NatsConnection {
 
   /** Async iterator of connection events from now on. */
   status(): AsyncIterable<Status> {
-    const q = new StatusQueue(this.#listeners);
+    const q = new Channel<Status>(STATUS_BACKLOG, this.#listeners);
     if (this.#state === "closed") q.end();
     else this.#listeners.add(q);
     return q;

@@ -33,6 +33,7 @@
  *
  * @module
  */
+import { Channel } from "./_channel.ts";
 import type { NatsConnection } from "./connection.ts";
 import type { Msg, PublishOptions, Subscription, SubscriptionOptions } from "./types.ts";
 
@@ -471,51 +472,6 @@ export interface JsonSubscription<T> extends AsyncIterable<JsonMsg<T>> {
   drain(): Promise<void>;
   /** Same as `unsubscribe()`, for `using` declarations. */
   [Symbol.dispose](): void;
-}
-
-/** A bounded single-reader queue that can end. */
-class Channel<V> implements AsyncIterable<V> {
-  #items: V[] = [];
-  #wake: (() => void) | null = null;
-  #done = false;
-  #cap: number;
-  constructor(cap: number) {
-    this.#cap = cap;
-  }
-  push(v: V): void {
-    if (this.#done) return;
-    if (this.#items.length >= this.#cap) this.#items.shift();
-    this.#items.push(v);
-    this.#notify();
-  }
-  end(): void {
-    this.#done = true;
-    this.#notify();
-  }
-  #notify(): void {
-    const w = this.#wake;
-    if (w !== null) {
-      this.#wake = null;
-      w();
-    }
-  }
-  [Symbol.asyncIterator](): AsyncIterator<V> {
-    return {
-      next: async (): Promise<IteratorResult<V>> => {
-        while (true) {
-          if (this.#items.length > 0) return { value: this.#items.shift()!, done: false };
-          if (this.#done) return { value: undefined, done: true };
-          await new Promise<void>((r) => this.#wake = r);
-        }
-      },
-      return: (): Promise<IteratorResult<V>> => {
-        this.#done = true;
-        this.#items = [];
-        this.#notify();
-        return Promise.resolve({ value: undefined, done: true });
-      },
-    };
-  }
 }
 
 class JsonSubscriptionImpl<T> implements JsonSubscription<T> {

@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { Channel } from "../_channel.ts";
 import type { NatsConnection } from "../connection.ts";
 import type { MsgImpl } from "../msg.ts";
 import type { Msg, Status, Subscription } from "../types.ts";
@@ -120,51 +121,6 @@ export function limitsOf(ci: ConsumerInfo | undefined): PullLimitsCfg {
   };
 }
 
-class NotificationQueue implements AsyncIterable<ConsumerNotification> {
-  #items: ConsumerNotification[] = [];
-  #wake: (() => void) | null = null;
-  #done = false;
-  #owner: Set<NotificationQueue>;
-  constructor(owner: Set<NotificationQueue>) {
-    this.#owner = owner;
-  }
-  push(n: ConsumerNotification): void {
-    if (this.#done) return;
-    if (this.#items.length >= NOTIFY_BACKLOG) this.#items.shift();
-    this.#items.push(n);
-    this.#notify();
-  }
-  end(): void {
-    this.#done = true;
-    this.#notify();
-  }
-  #notify(): void {
-    const w = this.#wake;
-    if (w !== null) {
-      this.#wake = null;
-      w();
-    }
-  }
-  [Symbol.asyncIterator](): AsyncIterator<ConsumerNotification> {
-    return {
-      next: async (): Promise<IteratorResult<ConsumerNotification>> => {
-        for (;;) {
-          const n = this.#items.shift();
-          if (n !== undefined) return { value: n, done: false };
-          if (this.#done) return { value: undefined, done: true };
-          await new Promise<void>((r) => this.#wake = r);
-        }
-      },
-      return: (): Promise<IteratorResult<ConsumerNotification>> => {
-        this.#done = true;
-        this.#owner.delete(this);
-        this.#notify();
-        return Promise.resolve({ value: undefined, done: true });
-      },
-    };
-  }
-}
-
 /** Engine settings. */
 export interface EngineOptions {
   /** `fetch` ends after one batch; `consume` runs until stopped. */
@@ -232,7 +188,7 @@ export class PullMessagesImpl implements ConsumerMessages {
   #disconnected = false;
   #paused = false;
   #statusIt: AsyncIterator<Status> | null = null;
-  #listeners = new Set<NotificationQueue>();
+  #listeners = new Set<Channel<ConsumerNotification>>();
   #bytesMode: boolean;
   #onAbort: (() => void) | undefined;
   #missingCount = 0;
@@ -783,7 +739,7 @@ export class PullMessagesImpl implements ConsumerMessages {
 
   /** Notifications from now on. */
   status(): AsyncIterable<ConsumerNotification> {
-    const q = new NotificationQueue(this.#listeners);
+    const q = new Channel<ConsumerNotification>(NOTIFY_BACKLOG, this.#listeners);
     if (this.#stopped) q.end();
     else this.#listeners.add(q);
     return q;
