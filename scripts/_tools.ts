@@ -98,7 +98,8 @@ const NATIVE: Record<string, { scope: string; bin: string }> = {
  * Path of a tool's executable. Native tools (bun, workerd, esbuild) resolve
  * to the binary of their platform package: installed without scripts, their
  * `node_modules/.bin` entries are stubs (bun, workerd) or Node wrappers that
- * leave the real process behind when killed (workerd).
+ * leave the real process behind when killed (workerd). When the platform
+ * package has no binary (an install that ran the scripts moved it), `.bin`.
  */
 export async function toolBin(dir: string, tool: "bun" | "workerd" | "esbuild"): Promise<string> {
   const { scope, bin } = NATIVE[tool];
@@ -114,7 +115,8 @@ export async function toolBin(dir: string, tool: "bun" | "workerd" | "esbuild"):
   } catch {
     // scope not installed
   }
-  throw new Error(`no ${tool} binary for this platform under ${dir}/node_modules/${scope}`);
+  // An install that ran the packages' scripts moved the binary into .bin's target.
+  return `${dir}/node_modules/.bin/${tool}`;
 }
 
 if (import.meta.main) {
