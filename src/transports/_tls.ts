@@ -46,6 +46,8 @@ function detailOf(err: unknown): string {
  * @param name the name the certificate was checked against
  * @param opts the TLS options in use
  * @param always classify even when the text does not look like TLS
+ * @param webSocket the failure is a `wss://` dial: the W3C WebSocket API
+ *   takes no TLS options, so the advice names the runtime's trust settings
  */
 export function tlsError(
   err: unknown,
@@ -53,6 +55,7 @@ export function tlsError(
   name: string,
   opts: TlsOptions,
   always = true,
+  webSocket = false,
 ): TlsError | undefined {
   if (err instanceof TlsError) return err;
   const detail = detailOf(err);
@@ -60,7 +63,9 @@ export function tlsError(
   if (HOSTNAME.test(detail)) {
     return new TlsError(
       `${head}: the server's certificate does not cover "${name}" (${detail}); ` +
-        "dial a name the certificate lists, or set tls.servername to one",
+        (webSocket
+          ? "dial a name the certificate lists"
+          : "dial a name the certificate lists, or set tls.servername to one"),
       "hostname-mismatch",
       { cause: err },
     );
@@ -79,7 +84,10 @@ export function tlsError(
   if (UNTRUSTED.test(detail)) {
     return new TlsError(
       `${head}: the server's certificate is not signed by a trusted CA (${detail}); ` +
-        "pass the CA certificate as tls.ca or tls.caFile",
+        (webSocket
+          ? "the WebSocket API takes no TLS options, so make the runtime trust the CA " +
+            "(Deno: --cert or DENO_CERT; Node.js: NODE_EXTRA_CA_CERTS; browsers: the OS store)"
+          : "pass the CA certificate as tls.ca or tls.caFile"),
       "untrusted-certificate",
       { cause: err },
     );

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { ConnectionError, TlsError } from "../errors.ts";
+import { ConnectionError } from "../errors.ts";
 import type { ServerAddress, Transport, TransportFactory, TransportOptions } from "../transport.ts";
 import { ChunkQueue } from "./_queue.ts";
 import { tlsError } from "./_tls.ts";
@@ -64,14 +64,8 @@ function detailOf(ev: WsEvent | undefined): string {
 function openError(server: ServerAddress, ev: WsEvent | undefined): Error {
   const detail = detailOf(ev);
   if (server.scheme === "wss" && detail !== "") {
-    const t = tlsError(new Error(detail), server.hostport, server.hostname, {}, false);
-    if (t !== undefined) {
-      return new TlsError(
-        `${t.message} (the WebSocket API takes no TLS options: the runtime's trust store decides)`,
-        t.reason,
-        { cause: t.cause },
-      );
-    }
+    const t = tlsError(new Error(detail), server.hostport, server.hostname, {}, false, true);
+    if (t !== undefined) return t;
   }
   if (/refused/i.test(detail)) {
     return new ConnectionError(

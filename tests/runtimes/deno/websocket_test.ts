@@ -9,7 +9,7 @@
  */
 import * as denoApi from "../../../mod.ts";
 import * as wsApi from "../../../src/transports/websocket.ts";
-import { NatsServer } from "../../_helpers/nats_server.ts";
+import { generateCerts, NatsServer } from "../../_helpers/nats_server.ts";
 import { type NatsApi, runAll, type ScenarioEnv, scenarios } from "../_scenarios.ts";
 
 async function runOne(api: NatsApi, name: string, env: ScenarioEnv): Promise<void> {
@@ -78,5 +78,51 @@ Deno.test("deno, . entry: Deno.startTls path keeps typed errors (no client certi
     if (!(err instanceof denoApi.TlsError) || err.reason !== reason) {
       throw new Error(`expected TlsError ${reason}, got ${err}`);
     }
+  }
+});
+
+Deno.test("deno, ./ws entry: wss:// with the CA trusted through --cert; untrusted → TlsError", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nats-rt-wss-" });
+  try {
+    const c = await generateCerts(dir);
+    await using srv = await NatsServer.start({
+      websocket: true,
+      config: { websocket: { no_tls: false, tls: { cert_file: c.certFile, key_file: c.keyFile } } },
+    });
+    // Deno reads extra CAs at startup only (--cert), so the client runs in a child process.
+    const script = `${dir}/client.ts`;
+    await Deno.writeTextFile(
+      script,
+      `import * as api from ${
+        JSON.stringify(new URL("../../../src/transports/websocket.ts", import.meta.url).href)
+      };
+try {
+  const nc = await api.connect({ servers: "wss://127.0.0.1:${srv.wsPort}", reconnect: false });
+  const sub = nc.subscribe("wss.t", { max: 1 });
+  nc.publish("wss.t", "over wss");
+  for await (const m of sub) console.log("OK " + m.string());
+  await nc.close();
+} catch (e) {
+  console.log("ERR " + e.name + " " + e.reason + " " + e.message);
+}
+`,
+    );
+    const runClient = async (args: string[]) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "--no-lock", ...args, script],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      return new TextDecoder().decode(out.stdout).trim();
+    };
+    const trusted = await runClient([`--cert=${c.caFile}`]);
+    if (trusted !== "OK over wss") throw new Error(`wss with --cert: ${trusted}`);
+    const untrusted = await runClient([]);
+    if (!untrusted.startsWith("ERR TlsError untrusted-certificate")) {
+      throw new Error(`wss without the CA: ${untrusted}`);
+    }
+    if (!untrusted.includes("DENO_CERT")) throw new Error(`no advice: ${untrusted}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });

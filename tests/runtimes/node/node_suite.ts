@@ -11,7 +11,7 @@
  */
 import { NatsServer } from "../../_helpers/nats_server.ts";
 import { type EnvConfig, envFromConfig, expectedScenarios } from "../_scenarios.ts";
-import { bundleScenarios, controlServer, makeProject, run } from "../_harness.ts";
+import { bundleScenarios, controlServer, ensureTools, makeProject, run } from "../_harness.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 
@@ -118,4 +118,57 @@ Deno.test('node: the npm tarball, through import "nats-rt", require() and nats-r
     ...expectedScenarios(envFromConfig(wsCfg)),
     `"nats-rt/ws" resolves to /nats-rt/src/transports/websocket.js`,
   ], "node --test (nats-rt/ws)");
+});
+
+/** A TypeScript consumer of every entry, type-checked against the tarball's .d.ts files. */
+const CONSUMER =
+  `import { connect, headers, jetstream, type NatsConnection, TlsError } from "nats-rt";
+import { connect as nodeConnect } from "nats-rt/node";
+import { connect as wsConnect } from "nats-rt/ws";
+import { connect as cfConnect } from "nats-rt/cloudflare";
+import { jetstreamManager } from "nats-rt/jetstream";
+
+export async function main(): Promise<void> {
+  const nc: NatsConnection = await connect({ servers: "nats://127.0.0.1:4222", tls: { ca: "pem" } });
+  const h = headers();
+  h.set("a", "b");
+  nc.publish("x", "y", { headers: h });
+  const pa = await jetstream(nc).publish("x", "y");
+  const n: number = pa.seq;
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: "S", subjects: ["x"] });
+  const same: (typeof connect)[] = [nodeConnect, wsConnect, cfConnect];
+  const e = new TlsError("x", "handshake");
+  console.log(n, same.length, e.reason);
+}
+`;
+
+Deno.test("npm types: a TypeScript consumer of every entry type-checks (NodeNext and Bundler)", async () => {
+  const tools = await ensureTools("typescript");
+  await using project = await makeProject();
+  await Deno.writeTextFile(`${project.dir}/app.ts`, CONSUMER);
+  for (const [module, resolution] of [["NodeNext", "NodeNext"], ["ESNext", "Bundler"]]) {
+    await Deno.writeTextFile(
+      `${project.dir}/tsconfig.json`,
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module,
+          moduleResolution: resolution,
+          lib: ["ES2022", "ESNext.Disposable", "DOM"],
+          types: [],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+        },
+        files: ["app.ts"],
+      }),
+    );
+    const out = await run("node", [`${tools}/node_modules/typescript/bin/tsc`, "-p", "."], {
+      cwd: project.dir,
+    });
+    if (out.code !== 0) {
+      throw new Error(`tsc (${resolution}) failed:\n${out.stdout}\n${out.stderr}`);
+    }
+  }
 });

@@ -107,7 +107,7 @@ Deno.test("workerd: a Worker built from nats-rt runs the scenarios over cloudfla
     throw new Error("the workerd condition did not select the ./cloudflare entry");
   }
 
-  await using srv = await NatsServer.start({ jetstream: true });
+  await using srv = await NatsServer.start({ jetstream: true, websocket: true });
   await using tlsSrv = await NatsServer.start({ tls: true });
   await using otherTls = await NatsServer.start({ tls: true });
   await using ctl = controlServer(srv);
@@ -124,7 +124,6 @@ Deno.test("workerd: a Worker built from nats-rt runs the scenarios over cloudfla
     new Response(child.stdout).text(),
     new Response(child.stderr).text(),
   ]);
-  let report: ReportLine[] | undefined;
   const cfg: EnvConfig = {
     runtime: "workerd",
     url: srv.url,
@@ -132,24 +131,35 @@ Deno.test("workerd: a Worker built from nats-rt runs the scenarios over cloudfla
     control: ctl.url,
     platformTls: { url: tlsSrv.url, ca: tlsSrv.certs!.caPem, untrustedUrl: otherTls.url },
   };
-  try {
-    await waitHttp(`http://127.0.0.1:${port}/`, 15_000, child);
+  // The same entry over the Workers WebSocket client (ws:// URL).
+  const wsCfg: EnvConfig = {
+    runtime: "workerd-ws",
+    url: srv.wsUrl!,
+    jetstream: true,
+    control: ctl.url,
+  };
+  const post = async (c: EnvConfig): Promise<ReportLine[]> => {
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), 180_000);
-    let text: string;
-    let res: Response;
     try {
-      res = await fetch(`http://127.0.0.1:${port}/`, {
+      const res = await fetch(`http://127.0.0.1:${port}/`, {
         method: "POST",
-        body: JSON.stringify(cfg),
+        body: JSON.stringify(c),
         signal: ac.signal,
       });
-      text = await res.text();
+      const text = await res.text();
+      if (!res.ok) throw new Error(`worker answered ${res.status}: ${text}`);
+      return JSON.parse(text);
     } finally {
       clearTimeout(timer);
     }
-    if (!res.ok) throw new Error(`worker answered ${res.status}: ${text}`);
-    report = JSON.parse(text);
+  };
+  let report: ReportLine[] | undefined;
+  let wsReport: ReportLine[] | undefined;
+  try {
+    await waitHttp(`http://127.0.0.1:${port}/`, 15_000, child);
+    report = await post(cfg);
+    wsReport = await post(wsCfg);
   } finally {
     try {
       child.kill("SIGTERM");
@@ -158,7 +168,7 @@ Deno.test("workerd: a Worker built from nats-rt runs the scenarios over cloudfla
     }
     await child.status;
     const [out, err] = await output;
-    if (report === undefined || Deno.env.get("NATS_RT_VERBOSE")) {
+    if (wsReport === undefined || Deno.env.get("NATS_RT_VERBOSE")) {
       // deno-lint-ignore no-console
       console.log(`workerd stdout:\n${out}\nworkerd stderr:\n${err}`);
     }
@@ -166,10 +176,11 @@ Deno.test("workerd: a Worker built from nats-rt runs the scenarios over cloudfla
   if (Deno.env.get("NATS_RT_VERBOSE")) {
     // deno-lint-ignore no-console
     console.log(
-      report!.map((r) =>
+      [...report!, ...wsReport!].map((r) =>
         `${r.ok ? "ok" : "FAIL"} ${r.skipped ? "(skip) " : ""}${r.name} ${r.ms}ms`
       ),
     );
   }
+  assertReport(wsReport!, expectedScenarios(envFromConfig(wsCfg)), "workerd (ws://)");
   assertReport(report!, expectedScenarios(envFromConfig(cfg)), "workerd");
 });
