@@ -62,5 +62,6 @@ Deno.test("a long outage with fast retries leaves memory flat", async () => {
       ours.perAttempt.toFixed(0)
     } B/attempt)`,
   );
+  // deno-lint-ignore no-console
   console.log(`nats-rt: ${ours.attempts} attempts, heap growth ${ours.growth} B`);
 });
