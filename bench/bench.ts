@@ -1,1062 +1,95 @@
 // Copyright 2026 The nats-rt Authors. Licensed under the Apache License 2.0.
 /**
- * nats-rt against the official nats.js v3 client (`@nats-io/transport-node`),
- * side by side in one process, against one local nats-server.
+ * nats-rt against the official nats.js v3 client (`@nats-io/transport-node`
+ * and `@nats-io/jetstream`), side by side, on Deno and on Node, against one
+ * local nats-server with JetStream: every row of issue 7 in one table.
  *
  * ```sh
- * deno run -A bench/bench.ts [--short] [--json out.json] [--only name[,name]]
- *                            [--rounds K]
+ * deno run -A bench/bench.ts [--short] [--json out.json] [--svg chart.svg]
+ *     [--only name[,name]] [--rounds K] [--runtimes deno,node]
+ *     [--node-build] [--node-ours module.js]
  * ```
  *
- * Benches (names for `--only`): pub16, pub1k, sub16, sub1k, rr, floor,
- * concurrent. Each bench runs one untimed warm-up round, then K rounds; the
- * client that goes first alternates from round to round, and each row shows
- * the median over the rounds. In the "ratio" column, a value above 1.0
- * always means nats-rt did better (ours/official for rates,
- * official/ours for times). Missing a goal is reported, not fatal; the exit
- * code is 1 only when a measurement failed (e.g. a slow-consumer drop), 2 on
- * bad arguments.
+ * This driver starts the server, then runs `runner.ts` in a fresh process
+ * per runtime: with Deno from source, and with Node as a bundle of the same
+ * file (made here with `deno bundle`) that loads nats-rt from the npm build
+ * (`npm/`, made by `scripts/build_npm.ts`; `--node-build` runs it first) and
+ * the official client from a `node_modules` directory it installs with npm
+ * into a cache directory (`$NATS_RT_BENCH_DEPS`, else
+ * `~/.cache/nats-rt-bench`), at the version `deno.lock` pins for Deno. The
+ * RSS rows run each client alone in its own process, so the other client's
+ * code and garbage do not count; the bundle size rows come from
+ * `scripts/size.ts`.
+ *
+ * Bench names for `--only`: the runner's (`pub16`, `pub1k`, `sub16`,
+ * `sub1k`, `pubsub16`, `pubsub1k`, `rr`, `floor`, `concurrent`, `js_sync16`,
+ * `js_sync1k`, `js_async16`, `js_async1k`, `js_iter16`, `js_iter1k`,
+ * `js_cb16`, `js_cb1k`) plus `rss` and `size`.
+ *
+ * `--short` is the CI guard: small sizes, two rounds; it prints the ratios
+ * and fails (exit 1) only when a ratio is below half its goal (a time,
+ * memory or size ratio above twice its goal) or a measurement failed. A
+ * full run writes the chart to `bench/chart.svg` unless `--svg` says where.
+ * Exit code 2: bad arguments.
  *
  * @module
  */
-import { connect as connectOurs, VERSION as OURS_VERSION } from "../mod.ts";
-// Dev-only comparison target; kept inline so the package has no dependency.
-import { connect as connectOfficial } from "@nats-io/transport-node";
 import { NatsServer } from "../tests/_helpers/nats_server.ts";
+import {
+  buildRows,
+  buildSizeRows,
+  type RowResult,
+  type RuntimeResult,
+  type SizeResult,
+  svgChart,
+  table,
+  tally,
+} from "./_report.ts";
+import { BENCH_NAMES, FULL, type RssRecord, SHORT, type Sizes } from "./_suite.ts";
+import type { LibSpec, RunnerConfig, RunnerResult } from "./runner.ts";
 
-// ---------------------------------------------------------------- settings
+const root = new URL("../", import.meta.url);
+const rootPath = decodeURIComponent(root.pathname).replace(/\/$/, "");
+const EXTRA_NAMES = ["rss", "size"] as const;
+const RUNTIMES = ["deno", "node"] as const;
+type Runtime = typeof RUNTIMES[number];
 
-/**
- * Goals per row, as the minimum ratio (>1 = nats-rt better). One table so a
- * later issue can raise them (e.g. 2.0 for publish).
- */
-const GOALS: Readonly<Record<RowKey, number>> = {
-  pub16: 1.0,
-  pub1k: 1.0,
-  sub16: 1.0,
-  sub1k: 1.0,
-  rr_median: 1.0,
-  rr_p99: 1.0,
-  concurrent: 1.0,
-};
-
-/** Sizes of a run. */
-interface Sizes {
-  /** Timed rounds per bench. */
-  rounds: number;
-  /** Messages published, 16 B payload. */
-  pub16: number;
-  /** Messages published, 1 KiB payload. */
-  pub1k: number;
-  /** Messages received, 16 B payload. */
-  sub16: number;
-  /** Messages received, 1 KiB payload. */
-  sub1k: number;
-  /** Sequential requests per round (also for the raw-socket floor). */
-  rr: number;
-  /** Concurrent requests per batch. */
-  concurrent: number;
-  /** Timed batches of concurrent requests per round. */
-  concurrentReps: number;
-}
-
-const FULL: Sizes = {
-  rounds: 5,
-  pub16: 1_000_000,
-  pub1k: 200_000,
-  sub16: 500_000,
-  sub1k: 200_000,
-  rr: 5_000,
-  concurrent: 1_000,
-  concurrentReps: 10,
-};
-
-const SHORT: Sizes = {
-  rounds: 2,
-  pub16: 200_000,
-  pub1k: 50_000,
-  sub16: 100_000,
-  sub1k: 50_000,
-  rr: 1_000,
-  concurrent: 1_000,
-  concurrentReps: 3,
-};
-
-/** Warm-up rounds run this fraction of the timed sizes. */
-const WARMUP_FRACTION = 0.2;
-/** Untimed requests on each fresh requester before measuring. */
-const REQUEST_WARMUP = 200;
-/** Request timeout used by the benches (both clients). */
-const REQUEST_TIMEOUT_MS = 10_000;
-/** The raw publisher writes about this many bytes per write. */
-const PUB_BATCH_BYTES = 128 * 1024;
-/**
- * The raw publisher stays at most this many bytes ahead of what the
- * subscriber has received, far below the server's 64 MB pending limit, so a
- * slower subscriber is measured rather than dropped as a slow consumer.
- */
-const PUB_WINDOW_BYTES = 8 * 1024 * 1024;
-/** A subscribe bench with no progress for this long gives up. */
-const STALL_MS = 5_000;
-const PAYLOAD_BYTE = 0x61; // "a"
-
-const BENCH_NAMES = [
-  "pub16",
-  "pub1k",
-  "sub16",
-  "sub1k",
-  "rr",
-  "floor",
-  "concurrent",
-] as const;
-type BenchName = typeof BENCH_NAMES[number];
-
-type RowKey =
-  | "pub16"
-  | "pub1k"
-  | "sub16"
-  | "sub1k"
-  | "rr_median"
-  | "rr_p99"
-  | "concurrent";
-
-// ------------------------------------------------------------ output utils
+// ------------------------------------------------------------------ output
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
 function writeAll(fd: { writeSync(p: Uint8Array): number }, s: string): void {
   let bytes = encoder.encode(s);
   while (bytes.length > 0) bytes = bytes.subarray(fd.writeSync(bytes));
 }
-
 /** A line on stdout (the report). */
 function out(line = ""): void {
   writeAll(Deno.stdout, line + "\n");
 }
-
 /** A line on stderr (progress). */
 function progress(line: string): void {
   writeAll(Deno.stderr, line + "\n");
 }
 
-function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** Nearest-rank percentile. */
-function percentile(xs: ArrayLike<number>, p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = Array.from(xs).sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * s.length);
-  return s[Math.min(s.length, Math.max(1, rank)) - 1];
-}
-
-/** Milliseconds to microseconds, rounded to the nanosecond. */
-function micros(ms: number): number {
-  return Math.round(ms * 1e6) / 1e3;
-}
-
-function fmtRate(v: number): string {
-  if (!Number.isFinite(v)) return "n/a";
-  return `${Math.round(v).toLocaleString("en-US")} msg/s`;
-}
-
-function fmtUs(v: number): string {
-  return Number.isFinite(v) ? `${v.toFixed(1)} µs` : "n/a";
-}
-
-function fmtMs(v: number): string {
-  return Number.isFinite(v) ? `${v.toFixed(2)} ms` : "n/a";
-}
-
-function fmtRatio(v: number): string {
-  return Number.isFinite(v) ? `${v.toFixed(2)}x` : "n/a";
-}
-
-function errMsg(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-// ------------------------------------------------------------------ clients
-
-/** The part of a received message the benches use (both clients fit it). */
-interface BenchMsg {
-  readonly data: Uint8Array;
-  respond(payload?: Uint8Array): boolean;
-}
-
-/** The part of a connection the benches use (both clients fit it). */
-interface BenchConn {
-  publish(subject: string, payload?: Uint8Array): void;
-  subscribe(
-    subject: string,
-    opts: { callback: (err: Error | null, msg: BenchMsg) => void },
-  ): unknown;
-  request(
-    subject: string,
-    payload?: Uint8Array,
-    opts?: { timeout?: number },
-  ): Promise<BenchMsg>;
-  flush(): Promise<void>;
-  close(): Promise<void>;
-}
-
-type ClientId = "ours" | "official";
-
-interface Client {
-  id: ClientId;
-  label: string;
-  connect(url: string, name: string): Promise<BenchConn>;
-}
-
-const OURS: Client = {
-  id: "ours",
-  label: "nats-rt",
-  connect: (url, name) => connectOurs({ servers: url, name }),
-};
-
-const OFFICIAL: Client = {
-  id: "official",
-  label: "official",
-  connect: (url, name) => connectOfficial({ servers: url, name }),
-};
-
-const CLIENTS: readonly Client[] = [OURS, OFFICIAL];
-
-/** Every connection still open, closed at the end whatever happened. */
-const live = new Set<BenchConn>();
-
-async function open(c: Client, url: string, name: string): Promise<BenchConn> {
-  const nc = await c.connect(url, `bench-${c.id}-${name}`);
-  live.add(nc);
-  return nc;
-}
-
-async function shut(nc: BenchConn | undefined): Promise<void> {
-  if (nc === undefined || !live.has(nc)) return;
-  live.delete(nc);
-  await nc.close().catch(() => {});
-}
-
-async function shutAll(): Promise<void> {
-  const all = [...live];
-  live.clear();
-  await Promise.allSettled(all.map((nc) => nc.close()));
-}
-
-// -------------------------------------------------------- raw socket client
-
-const CRLF = encoder.encode("\r\n");
-const PING = encoder.encode("PING\r\n");
-const PONG = encoder.encode("PONG\r\n");
-
-function indexOfCrlf(buf: Uint8Array, from: number, end: number): number {
-  for (let i = from; i + 1 < end; i++) {
-    if (buf[i] === 13 && buf[i + 1] === 10) return i;
-  }
-  return -1;
-}
-
-function startsWith(buf: Uint8Array, at: number, s: string): boolean {
-  if (at + s.length > buf.length) return false;
-  for (let i = 0; i < s.length; i++) {
-    if (buf[at + i] !== s.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-/**
- * A hand-written minimal NATS client on a plain Deno TCP socket: the raw
- * publisher of the subscribe benches and the request/reply floor.
- */
-class RawConn {
-  #conn: Deno.TcpConn;
-  #buf = new Uint8Array(256 * 1024);
-  #got = 0;
-  #closed = false;
-
-  private constructor(conn: Deno.TcpConn) {
-    this.#conn = conn;
-  }
-
-  /** Connects, reads INFO, sends CONNECT (+ `extra`) and waits for PONG. */
-  static async connect(port: number, extra = ""): Promise<RawConn> {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    conn.setNoDelay(true);
-    const rc = new RawConn(conn);
-    try {
-      await rc.#readLine("INFO ");
-      await rc.write(encoder.encode(
-        'CONNECT {"verbose":false,"pedantic":false}\r\n' + extra + "PING\r\n",
-      ));
-      await rc.#readLine("PONG");
-      return rc;
-    } catch (err) {
-      rc.close();
-      throw err;
-    }
-  }
-
-  async write(bytes: Uint8Array): Promise<void> {
-    let off = 0;
-    while (off < bytes.length) {
-      off += await this.#conn.write(off === 0 ? bytes : bytes.subarray(off));
-    }
-  }
-
-  async #fill(): Promise<void> {
-    if (this.#got === this.#buf.length) {
-      const bigger = new Uint8Array(this.#buf.length * 2);
-      bigger.set(this.#buf);
-      this.#buf = bigger;
-    }
-    const n = await this.#conn.read(this.#buf.subarray(this.#got));
-    if (n === null) throw new Error("raw connection closed by the server");
-    this.#got += n;
-  }
-
-  #drop(n: number): void {
-    this.#buf.copyWithin(0, n, this.#got);
-    this.#got -= n;
-  }
-
-  /** Reads control lines until one starts with `op` (answers PINGs). */
-  async #readLine(op: string): Promise<void> {
-    for (;;) {
-      const eol = indexOfCrlf(this.#buf, 0, this.#got);
-      if (eol < 0) {
-        await this.#fill();
-        continue;
-      }
-      const line = decoder.decode(this.#buf.subarray(0, eol));
-      this.#drop(eol + 2);
-      if (line.startsWith(op)) return;
-      if (line.startsWith("-ERR")) throw new Error(`server: ${line}`);
-      if (line === "PING") await this.write(PONG);
-    }
-  }
-
-  /** PING and wait for the PONG: the server has processed everything. */
-  async ping(): Promise<void> {
-    await this.write(PING);
-    await this.#readLine("PONG");
-  }
-
-  /**
-   * Waits for exactly `frame` (a whole MSG, pre-built) after other
-   * control lines; the floor's read path.
-   */
-  async expect(frame: Uint8Array): Promise<void> {
-    for (;;) {
-      const got = this.#got;
-      const buf = this.#buf;
-      if (got >= frame.length && buf[0] === 77 /* M */) {
-        let same = true;
-        for (let i = 0; i < frame.length; i++) {
-          if (buf[i] !== frame[i]) {
-            same = false;
-            break;
-          }
-        }
-        if (!same) throw new Error("raw client: unexpected MSG");
-        this.#drop(frame.length);
-        return;
-      }
-      if (got > 0 && buf[0] !== 77) {
-        // PING, +OK, INFO...: handle the line and look again.
-        const eol = indexOfCrlf(buf, 0, got);
-        if (eol >= 0) {
-          if (startsWith(buf, 0, "-ERR")) {
-            throw new Error(`server: ${decoder.decode(buf.subarray(0, eol))}`);
-          }
-          const ping = startsWith(buf, 0, "PING");
-          this.#drop(eol + 2);
-          if (ping) await this.write(PONG);
-          continue;
-        }
-      }
-      await this.#fill();
-    }
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      this.#conn.close();
-    } catch {
-      // already closed
-    }
-  }
-}
-
-// ------------------------------------------------------------------ benches
-
-/** One measurement of one contestant. */
-interface Measurement {
-  metrics: Record<string, number>;
-  raw?: number[];
-  note?: string;
-}
-
-interface Ctx {
-  server: NatsServer;
-  url: string;
-  port: number;
-  sizes: Sizes;
-  seq: number;
-}
-
-function payloadOf(size: number): Uint8Array {
-  return new Uint8Array(size).fill(PAYLOAD_BYTE);
-}
-
-function unique(ctx: Ctx, base: string): string {
-  return `${base}.${++ctx.seq}`;
-}
-
-async function benchPublish(
-  ctx: Ctx,
-  c: Client,
-  n: number,
-  size: number,
-): Promise<Measurement> {
-  const nc = await open(c, ctx.url, "pub");
-  try {
-    const subject = unique(ctx, "bench.pub");
-    const payload = payloadOf(size);
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) nc.publish(subject, payload);
-    await nc.flush();
-    const ms = performance.now() - t0;
-    return { metrics: { rate: (n / ms) * 1000, ms } };
-  } finally {
-    await shut(nc);
-  }
-}
-
-async function slowConsumers(server: NatsServer): Promise<number> {
-  try {
-    return Number((await server.varz()).slow_consumers ?? 0);
-  } catch {
-    return NaN;
-  }
-}
-
-async function benchSubscribe(
-  ctx: Ctx,
-  c: Client,
-  n: number,
-  size: number,
-): Promise<Measurement> {
-  const subject = unique(ctx, "bench.sub");
-  const slowBefore = await slowConsumers(ctx.server);
-  let nc: BenchConn | undefined;
-  let pub: RawConn | undefined;
-  let watchdog: ReturnType<typeof setInterval> | undefined;
-  let aborted = false;
-  let wake: (() => void) | null = null;
-  const stop = () => {
-    aborted = true;
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  try {
-    nc = await open(c, ctx.url, "sub");
-    let count = 0;
-    let bytes = 0;
-    let t0 = 0;
-    let t1 = 0;
-    let wakeAt = -1;
-    let finish!: () => void;
-    let fail!: (e: Error) => void;
-    const done = new Promise<void>((resolve, reject) => {
-      finish = resolve;
-      fail = reject;
-    });
-    // A late failure (after this bench gave up) must not go unhandled.
-    done.catch(() => {});
-    nc.subscribe(subject, {
-      callback: (err, m) => {
-        if (err !== null) {
-          fail(err);
-          return;
-        }
-        if (count === 0) t0 = performance.now();
-        bytes += m.data.length;
-        if (++count === wakeAt) {
-          wakeAt = -1;
-          const w = wake;
-          wake = null;
-          w?.();
-        }
-        if (count === n) {
-          t1 = performance.now();
-          finish();
-        }
-      },
-    });
-    await nc.flush();
-
-    const frame = encoder.encode(`PUB ${subject} ${size}\r\n`);
-    const one = new Uint8Array(frame.length + size + 2);
-    one.set(frame);
-    one.set(payloadOf(size), frame.length);
-    one.set(CRLF, frame.length + size);
-    const perBatch = Math.max(1, Math.floor(PUB_BATCH_BYTES / one.length));
-    const batch = new Uint8Array(perBatch * one.length);
-    for (let i = 0; i < perBatch; i++) batch.set(one, i * one.length);
-    const window = Math.max(
-      perBatch * 2,
-      Math.floor(PUB_WINDOW_BYTES / one.length),
-    );
-    pub = await RawConn.connect(ctx.port);
-    const rawPub = pub;
-
-    let last = -1;
-    let lastChange = performance.now();
-    watchdog = setInterval(() => {
-      if (count !== last) {
-        last = count;
-        lastChange = performance.now();
-      } else if (performance.now() - lastChange > STALL_MS) {
-        fail(
-          new Error(`stalled: ${count.toLocaleString("en-US")}/${n} received`),
-        );
-      }
-    }, 250);
-
-    const publishing = (async () => {
-      let sent = 0;
-      while (sent < n && !aborted) {
-        if (sent - count > window) {
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            wakeAt = Math.max(count + 1, sent - (window >> 1));
-          });
-          continue;
-        }
-        const k = Math.min(perBatch, n - sent);
-        await rawPub.write(
-          k === perBatch ? batch : batch.subarray(0, k * one.length),
-        );
-        sent += k;
-      }
-      if (!aborted) await rawPub.ping();
-    })();
-    publishing.catch(() => {});
-
-    try {
-      await Promise.race([
-        done,
-        publishing.then(() => done),
-      ]);
-      await publishing;
-    } catch (err) {
-      const slow = (await slowConsumers(ctx.server)) - slowBefore;
-      throw new Error(
-        slow > 0
-          ? `server dropped the subscriber as a slow consumer (${errMsg(err)})`
-          : errMsg(err),
-      );
-    }
-    if (bytes !== n * size) {
-      throw new Error(`received ${bytes} payload bytes, expected ${n * size}`);
-    }
-    const ms = t1 - t0;
-    return { metrics: { rate: ((n - 1) / ms) * 1000, ms } };
-  } finally {
-    stop();
-    clearInterval(watchdog);
-    pub?.close();
-    await shut(nc);
-  }
-}
-
-/** Starts a responder echoing the payload, on its own connection. */
-async function responder(
-  ctx: Ctx,
-  c: Client,
-  subject: string,
-): Promise<BenchConn> {
-  const nc = await open(c, ctx.url, "responder");
-  nc.subscribe(subject, {
-    callback: (err, m) => {
-      if (err === null) m.respond(m.data);
-    },
-  });
-  await nc.flush();
-  return nc;
-}
-
-async function benchRequestReply(
-  ctx: Ctx,
-  c: Client,
-  k: number,
-): Promise<Measurement> {
-  const subject = unique(ctx, "bench.rr");
-  let rsp: BenchConn | undefined;
-  let nc: BenchConn | undefined;
-  try {
-    rsp = await responder(ctx, c, subject);
-    nc = await open(c, ctx.url, "requester");
-    const payload = payloadOf(16);
-    const opts = { timeout: REQUEST_TIMEOUT_MS };
-    for (let i = 0; i < REQUEST_WARMUP; i++) {
-      await nc.request(subject, payload, opts);
-    }
-    const lat = new Array<number>(k);
-    for (let i = 0; i < k; i++) {
-      const t = performance.now();
-      await nc.request(subject, payload, opts);
-      lat[i] = micros(performance.now() - t);
-    }
-    return {
-      metrics: { median: median(lat), p99: percentile(lat, 99) },
-      raw: lat,
-    };
-  } finally {
-    await shut(nc);
-    await shut(rsp);
-  }
-}
-
-async function benchFloor(ctx: Ctx, k: number): Promise<Measurement> {
-  const subject = unique(ctx, "bench.rr");
-  const inbox = unique(ctx, "_INBOX.floor");
-  let rsp: BenchConn | undefined;
-  let raw: RawConn | undefined;
-  try {
-    rsp = await responder(ctx, OFFICIAL, subject);
-    raw = await RawConn.connect(ctx.port, `SUB ${inbox} 1\r\n`);
-    const data = "a".repeat(16);
-    const req = encoder.encode(`PUB ${subject} ${inbox} 16\r\n${data}\r\n`);
-    const reply = encoder.encode(`MSG ${inbox} 1 16\r\n${data}\r\n`);
-    for (let i = 0; i < REQUEST_WARMUP; i++) {
-      await raw.write(req);
-      await raw.expect(reply);
-    }
-    const lat = new Array<number>(k);
-    for (let i = 0; i < k; i++) {
-      const t = performance.now();
-      await raw.write(req);
-      await raw.expect(reply);
-      lat[i] = micros(performance.now() - t);
-    }
-    return {
-      metrics: { median: median(lat), p99: percentile(lat, 99) },
-      raw: lat,
-    };
-  } finally {
-    raw?.close();
-    await shut(rsp);
-  }
-}
-
-async function benchConcurrent(
-  ctx: Ctx,
-  c: Client,
-  n: number,
-  reps: number,
-): Promise<Measurement> {
-  const subject = unique(ctx, "bench.rr");
-  let rsp: BenchConn | undefined;
-  let nc: BenchConn | undefined;
-  try {
-    rsp = await responder(ctx, c, subject);
-    nc = await open(c, ctx.url, "requester");
-    const requester = nc;
-    const payload = payloadOf(16);
-    const opts = { timeout: REQUEST_TIMEOUT_MS };
-    for (let i = 0; i < REQUEST_WARMUP; i++) {
-      await requester.request(subject, payload, opts);
-    }
-    const times: number[] = [];
-    for (let r = 0; r < reps; r++) {
-      const t = performance.now();
-      await Promise.all(
-        Array.from(
-          { length: n },
-          () => requester.request(subject, payload, opts),
-        ),
-      );
-      times.push(Math.round((performance.now() - t) * 1e3) / 1e3);
-    }
-    return { metrics: { ms: median(times) }, raw: times };
-  } finally {
-    await shut(nc);
-    await shut(rsp);
-  }
-}
-
-// ---------------------------------------------------------- bench runner
-
-type ContestantId = ClientId | "floor";
-
-interface BenchDef {
-  name: BenchName;
-  title: string;
-  params: (s: Sizes) => Record<string, number>;
-  contestants: readonly ContestantId[];
-  run: (
-    ctx: Ctx,
-    who: ContestantId,
-    s: Sizes,
-    scale: number,
-  ) => Promise<Measurement>;
-}
-
-function clientOf(id: ContestantId): Client {
-  if (id === "ours") return OURS;
-  if (id === "official") return OFFICIAL;
-  throw new Error(`${id} is not a client`);
-}
-
-function scaled(n: number, scale: number): number {
-  return Math.max(1, Math.round(n * scale));
-}
-
-const BOTH: readonly ContestantId[] = ["ours", "official"];
-
-const BENCHES: readonly BenchDef[] = [
-  {
-    name: "pub16",
-    title: "publish 16 B",
-    params: (s) => ({ msgs: s.pub16, size: 16 }),
-    contestants: BOTH,
-    run: (ctx, who, s, k) => benchPublish(ctx, clientOf(who), scaled(s.pub16, k), 16),
-  },
-  {
-    name: "pub1k",
-    title: "publish 1 KiB",
-    params: (s) => ({ msgs: s.pub1k, size: 1024 }),
-    contestants: BOTH,
-    run: (ctx, who, s, k) => benchPublish(ctx, clientOf(who), scaled(s.pub1k, k), 1024),
-  },
-  {
-    name: "sub16",
-    title: "subscribe 16 B",
-    params: (s) => ({ msgs: s.sub16, size: 16 }),
-    contestants: BOTH,
-    run: (ctx, who, s, k) => benchSubscribe(ctx, clientOf(who), scaled(s.sub16, k), 16),
-  },
-  {
-    name: "sub1k",
-    title: "subscribe 1 KiB",
-    params: (s) => ({ msgs: s.sub1k, size: 1024 }),
-    contestants: BOTH,
-    run: (ctx, who, s, k) => benchSubscribe(ctx, clientOf(who), scaled(s.sub1k, k), 1024),
-  },
-  {
-    name: "rr",
-    title: "request/reply, sequential",
-    params: (s) => ({ requests: s.rr, size: 16 }),
-    contestants: BOTH,
-    run: (ctx, who, s, k) => benchRequestReply(ctx, clientOf(who), scaled(s.rr, k)),
-  },
-  {
-    name: "floor",
-    title: "request/reply floor, raw socket (official responder)",
-    params: (s) => ({ requests: s.rr, size: 16 }),
-    contestants: ["floor"],
-    run: (ctx, _who, s, k) => benchFloor(ctx, scaled(s.rr, k)),
-  },
-  {
-    name: "concurrent",
-    title: "concurrent requests, Promise.all",
-    params: (s) => ({ requests: s.concurrent, reps: s.concurrentReps }),
-    contestants: BOTH,
-    run: (ctx, who, s, k) =>
-      benchConcurrent(
-        ctx,
-        clientOf(who),
-        s.concurrent,
-        Math.max(1, Math.round(s.concurrentReps * k)),
-      ),
-  },
-];
-
-interface RoundRecord {
-  round: number;
-  warmup: boolean;
-  order: ContestantId[];
-  results: Partial<Record<ContestantId, Measurement | { error: string }>>;
-}
-
-interface BenchRecord {
-  name: BenchName;
-  title: string;
-  params: Record<string, number>;
-  rounds: RoundRecord[];
-  /** Median over timed rounds of each metric, per contestant. */
-  medians: Partial<Record<ContestantId, Record<string, number>>>;
-  errors: string[];
-}
-
-function orderFor(
-  contestants: readonly ContestantId[],
-  round: number,
-): ContestantId[] {
-  const r = ((round % contestants.length) + contestants.length) %
-    contestants.length;
-  return [...contestants.slice(r), ...contestants.slice(0, r)];
-}
-
-function describe(m: Measurement): string {
-  return Object.entries(m.metrics)
-    .map(([k, v]) => `${k}=${v >= 1000 ? Math.round(v) : v.toFixed(1)}`)
-    .join(" ");
-}
-
-async function runBench(ctx: Ctx, def: BenchDef): Promise<BenchRecord> {
-  const s = ctx.sizes;
-  const rec: BenchRecord = {
-    name: def.name,
-    title: def.title,
-    params: def.params(s),
-    rounds: [],
-    medians: {},
-    errors: [],
-  };
-  for (let round = 0; round <= s.rounds; round++) {
-    const warmup = round === 0;
-    // Round 0 is the warm-up; timed round r starts with contestant (r-1)%n.
-    const order = orderFor(def.contestants, round - 1);
-    const rr: RoundRecord = { round, warmup, order, results: {} };
-    const parts: string[] = [];
-    for (const who of order) {
-      try {
-        const m = await def.run(ctx, who, s, warmup ? WARMUP_FRACTION : 1);
-        rr.results[who] = m;
-        parts.push(`${who}: ${describe(m)}`);
-      } catch (err) {
-        const msg = errMsg(err);
-        rr.results[who] = { error: msg };
-        rec.errors.push(`round ${round} ${who}: ${msg}`);
-        parts.push(`${who}: ERROR ${msg}`);
-      }
-    }
-    rec.rounds.push(rr);
-    progress(
-      `  ${def.name} ${warmup ? "warm-up" : `round ${round}/${s.rounds}`}: ` +
-        parts.join(" | "),
-    );
-  }
-  for (const who of def.contestants) {
-    const timed = rec.rounds.filter((r) => !r.warmup)
-      .map((r) => r.results[who])
-      .filter((m): m is Measurement => m !== undefined && "metrics" in m);
-    if (timed.length === 0) continue;
-    const med: Record<string, number> = {};
-    for (const key of Object.keys(timed[0].metrics)) {
-      med[key] = median(timed.map((m) => m.metrics[key]));
-    }
-    rec.medians[who] = med;
-  }
-  return rec;
-}
-
-// ------------------------------------------------------------------- rows
-
-interface RowDef {
-  key: RowKey;
-  label: string;
-  bench: BenchName;
-  metric: string;
-  better: "higher" | "lower";
-  fmt: (v: number) => string;
-}
-
-const ROWS: readonly RowDef[] = [
-  {
-    key: "pub16",
-    label: "publish 16 B",
-    bench: "pub16",
-    metric: "rate",
-    better: "higher",
-    fmt: fmtRate,
-  },
-  {
-    key: "pub1k",
-    label: "publish 1 KiB",
-    bench: "pub1k",
-    metric: "rate",
-    better: "higher",
-    fmt: fmtRate,
-  },
-  {
-    key: "sub16",
-    label: "subscribe 16 B",
-    bench: "sub16",
-    metric: "rate",
-    better: "higher",
-    fmt: fmtRate,
-  },
-  {
-    key: "sub1k",
-    label: "subscribe 1 KiB",
-    bench: "sub1k",
-    metric: "rate",
-    better: "higher",
-    fmt: fmtRate,
-  },
-  {
-    key: "rr_median",
-    label: "request/reply median",
-    bench: "rr",
-    metric: "median",
-    better: "lower",
-    fmt: fmtUs,
-  },
-  {
-    key: "rr_p99",
-    label: "request/reply p99",
-    bench: "rr",
-    metric: "p99",
-    better: "lower",
-    fmt: fmtUs,
-  },
-  {
-    key: "concurrent",
-    label: "1,000 concurrent requests",
-    bench: "concurrent",
-    metric: "ms",
-    better: "lower",
-    fmt: fmtMs,
-  },
-];
-
-interface RowResult {
-  key: RowKey | "floor";
-  label: string;
-  unit: string;
-  better: "higher" | "lower" | "info";
-  ours: number | null;
-  official: number | null;
-  /** > 1 means nats-rt is better. */
-  ratio: number | null;
-  goal: number | null;
-  met: boolean | null;
-  cells: string[];
-}
-
-function unitOf(metric: string): string {
-  return metric === "rate" ? "msg/s" : metric === "ms" ? "ms" : "µs";
-}
-
-function buildRows(records: Map<BenchName, BenchRecord>): RowResult[] {
-  const rows: RowResult[] = [];
-  const num = (v: number | undefined) => v !== undefined && Number.isFinite(v) ? v : null;
-  for (const def of ROWS) {
-    const rec = records.get(def.bench);
-    if (rec === undefined) continue;
-    const ours = num(rec.medians.ours?.[def.metric]);
-    const official = num(rec.medians.official?.[def.metric]);
-    const ratio = ours !== null && official !== null
-      ? def.better === "higher" ? ours / official : official / ours
-      : null;
-    const goal = GOALS[def.key];
-    const met = ratio === null ? null : ratio >= goal;
-    rows.push({
-      key: def.key,
-      label: def.label,
-      unit: unitOf(def.metric),
-      better: def.better,
-      ours,
-      official,
-      ratio,
-      goal,
-      met,
-      cells: [
-        def.label,
-        ours === null ? "error" : def.fmt(ours),
-        official === null ? "error" : def.fmt(official),
-        ratio === null ? "n/a" : fmtRatio(ratio),
-        `≥${goal.toFixed(1)}x`,
-        met === null ? "n/a" : met ? "ok" : "BELOW GOAL",
-      ],
-    });
-  }
-  const floor = records.get("floor")?.medians.floor;
-  if (floor !== undefined) {
-    const rr = records.get("rr")?.medians;
-    const times = (v: number | undefined) =>
-      v === undefined || !Number.isFinite(v) ? "n/a" : `${(v / floor.median).toFixed(2)}x floor`;
-    rows.push({
-      key: "floor",
-      label: "raw-socket request/reply floor",
-      unit: "µs",
-      better: "info",
-      ours: null,
-      official: null,
-      ratio: null,
-      goal: null,
-      met: null,
-      cells: [
-        `req/reply floor, raw socket: ${floor.median.toFixed(1)} µs ` +
-        `(p99 ${floor.p99.toFixed(1)} µs)`,
-        times(rr?.ours?.median),
-        times(rr?.official?.median),
-        "",
-        "info",
-        "",
-      ],
-    });
-  }
-  return rows;
-}
-
-function printTable(rows: RowResult[]): void {
-  const head = [
-    "row",
-    "nats-rt (median)",
-    "official (median)",
-    "ratio (>1 = nats-rt better)",
-    "goal",
-    "result",
-  ];
-  const all = [head, ...rows.map((r) => r.cells)];
-  const widths = head.map((_, i) => Math.max(...all.map((cells) => cells[i].length)));
-  const line = (cells: string[]) =>
-    "| " +
-    cells.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))
-      .join(" | ") +
-    " |";
-  out(line(head));
-  out(
-    "|" +
-      widths.map((w, i) => "-".repeat(w + 1) + (i === 0 ? "-" : ":")).join(
-        "|",
-      ) +
-      "|",
-  );
-  for (const r of rows) out(line(r.cells));
-}
-
-// -------------------------------------------------------------------- main
+// -------------------------------------------------------------------- args
 
 interface Args {
   short: boolean;
-  json: string | undefined;
-  only: BenchName[] | undefined;
-  rounds: number | undefined;
+  json?: string;
+  svg?: string;
+  only?: string[];
+  rounds?: number;
+  runtimes: Runtime[];
+  nodeBuild: boolean;
+  nodeOurs?: string;
 }
 
-const USAGE = "usage: deno run -A bench/bench.ts [--short] [--json out.json] " +
-  `[--only ${BENCH_NAMES.join("|")}[,...]] [--rounds K]`;
+const USAGE = "usage: deno run -A bench/bench.ts [--short] [--json out.json] [--svg chart.svg] " +
+  "[--only name[,name]] [--rounds K] [--runtimes deno,node] [--node-build] " +
+  "[--node-ours module.js]";
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = {
-    short: false,
-    json: undefined,
-    only: undefined,
-    rounds: undefined,
-  };
+  const args: Args = { short: false, runtimes: [...RUNTIMES], nodeBuild: false };
+  const known = [...BENCH_NAMES, ...EXTRA_NAMES];
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
     let value: string | undefined;
@@ -1077,26 +110,41 @@ function parseArgs(argv: string[]): Args {
       case "--json":
         args.json = next();
         break;
+      case "--svg":
+        args.svg = next();
+        break;
       case "--only": {
         const names = next().split(",").map((s) => s.trim()).filter(Boolean);
         for (const n of names) {
-          if (!(BENCH_NAMES as readonly string[]).includes(n)) {
-            throw new Error(
-              `unknown bench "${n}" (known: ${BENCH_NAMES.join(", ")})`,
-            );
+          if (!known.includes(n)) {
+            throw new Error(`unknown bench "${n}" (known: ${known.join(", ")})`);
           }
         }
-        args.only = [...(args.only ?? []), ...names as BenchName[]];
+        args.only = [...(args.only ?? []), ...names];
         break;
       }
       case "--rounds": {
         const k = Number(next());
-        if (!Number.isInteger(k) || k < 1) {
-          throw new Error("--rounds needs a positive integer");
-        }
+        if (!Number.isInteger(k) || k < 1) throw new Error("--rounds needs a positive integer");
         args.rounds = k;
         break;
       }
+      case "--runtimes": {
+        const names = next().split(",").map((s) => s.trim()).filter(Boolean);
+        for (const n of names) {
+          if (!(RUNTIMES as readonly string[]).includes(n)) {
+            throw new Error(`unknown runtime "${n}" (known: ${RUNTIMES.join(", ")})`);
+          }
+        }
+        args.runtimes = names as Runtime[];
+        break;
+      }
+      case "--node-build":
+        args.nodeBuild = true;
+        break;
+      case "--node-ours":
+        args.nodeOurs = next();
+        break;
       case "-h":
       case "--help":
         out(USAGE);
@@ -1109,6 +157,45 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
+// ----------------------------------------------------------------- helpers
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function capture(cmd: string, args: string[]): Promise<{ ok: boolean; stdout: string }> {
+  try {
+    const r = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "inherit" }).output();
+    return { ok: r.success, stdout: new TextDecoder().decode(r.stdout) };
+  } catch {
+    return { ok: false, stdout: "" };
+  }
+}
+
+/** Runs a command with stdout going to our stderr (progress); true on success. */
+async function run(cmd: string, args: string[], env?: Record<string, string>): Promise<boolean> {
+  const r = await new Deno.Command(cmd, {
+    args,
+    cwd: rootPath,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  // Forward the child's stdout as progress.
+  const pump = r.stdout.pipeTo(
+    new WritableStream({ write: (c) => void Deno.stderr.writeSync(c) }),
+  );
+  const status = await r.status;
+  await pump.catch(() => {});
+  return status.success;
+}
+
 async function cpuModel(): Promise<string | undefined> {
   try {
     const text = await Deno.readTextFile("/proc/cpuinfo");
@@ -1118,129 +205,358 @@ async function cpuModel(): Promise<string | undefined> {
   }
 }
 
-/** Round trip of a bare PING/PONG on a raw socket, in µs. */
-async function rawPingRtt(
-  port: number,
-  k: number,
-): Promise<{ median: number; p99: number }> {
-  const rc = await RawConn.connect(port);
+/** Versions of the official packages Deno resolves (from deno.lock). */
+async function officialVersions(): Promise<{ core: string; js: string }> {
+  const lock = JSON.parse(await Deno.readTextFile(`${rootPath}/deno.lock`));
+  const spec = lock.specifiers ?? {};
+  return {
+    core: spec["npm:@nats-io/transport-node@3"] ?? "3",
+    js: spec["npm:@nats-io/jetstream@3"] ?? "3",
+  };
+}
+
+// ---------------------------------------------------------------- runtimes
+
+interface Prepared {
+  cmd: string;
+  /** Arguments before the config file. */
+  args: string[];
+  libs: Partial<Record<"ours" | "official", LibSpec>>;
+  note?: string;
+}
+
+function prepareDeno(): Prepared {
+  return {
+    cmd: Deno.execPath(),
+    args: ["run", "-A", `${rootPath}/bench/runner.ts`],
+    libs: {
+      ours: { core: new URL("mod.ts", root).href },
+      official: { core: "npm:@nats-io/transport-node@3", js: "npm:@nats-io/jetstream@3" },
+    },
+  };
+}
+
+/** The directory holding the official client's node_modules for Node. */
+function depsDir(): string {
+  const env = Deno.env.get("NATS_RT_BENCH_DEPS");
+  if (env) return env;
+  const cache = Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? "/tmp"}/.cache`;
+  return `${cache}/nats-rt-bench`;
+}
+
+async function installedVersion(dir: string, name: string): Promise<string | undefined> {
   try {
-    const lat: number[] = [];
-    for (let i = 0; i < k; i++) {
-      const t = performance.now();
-      await rc.ping();
-      lat.push(micros(performance.now() - t));
-    }
-    return { median: median(lat), p99: percentile(lat, 99) };
-  } finally {
-    rc.close();
+    return JSON.parse(await Deno.readTextFile(`${dir}/node_modules/${name}/package.json`)).version;
+  } catch {
+    return undefined;
   }
 }
 
-/** Connects each client once and asks the server what they call themselves. */
-async function clientVersions(
-  ctx: Ctx,
-): Promise<Record<ClientId, { lang: string; version: string }>> {
-  const conns: BenchConn[] = [];
-  try {
-    for (const c of CLIENTS) conns.push(await open(c, ctx.url, "probe"));
-    const connz = await ctx.server.connz();
-    const list = (connz.connections ?? []) as {
-      name?: string;
-      lang?: string;
-      version?: string;
-    }[];
-    const found = {} as Record<ClientId, { lang: string; version: string }>;
-    for (const c of CLIENTS) {
-      const e = list.find((x) => x.name === `bench-${c.id}-probe`);
-      found[c.id] = { lang: e?.lang ?? "?", version: e?.version ?? "?" };
-    }
-    return found;
-  } finally {
-    for (const nc of conns) await shut(nc);
+async function prepareNode(args: Args, tmp: string): Promise<Prepared | string> {
+  const node = await capture("node", ["--version"]);
+  if (!node.ok) return "node is not installed";
+  // The official client, at the version Deno uses, in a cache directory.
+  const v = await officialVersions();
+  const dir = depsDir();
+  const want = [
+    ["@nats-io/transport-node", v.core],
+    ["@nats-io/jetstream", v.js],
+  ] as const;
+  const missing = [];
+  for (const [name, version] of want) {
+    if ((await installedVersion(dir, name)) !== version) missing.push(`${name}@${version}`);
   }
+  if (missing.length > 0) {
+    await Deno.mkdir(dir, { recursive: true });
+    if (!(await exists(`${dir}/package.json`))) {
+      await Deno.writeTextFile(
+        `${dir}/package.json`,
+        JSON.stringify({ name: "nats-rt-bench-deps", private: true }) + "\n",
+      );
+    }
+    progress(`installing ${missing.join(" ")} into ${dir}`);
+    const ok = await run("npm", [
+      "install",
+      "--prefix",
+      dir,
+      "--no-audit",
+      "--no-fund",
+      "--ignore-scripts",
+      "--save-exact",
+      "--loglevel=error",
+      ...missing,
+    ]);
+    if (!ok) return `npm install of ${missing.join(" ")} failed`;
+  }
+  const official = {
+    core: `file://${dir}/node_modules/@nats-io/transport-node/index.js`,
+    js: `file://${dir}/node_modules/@nats-io/jetstream/lib/mod.js`,
+  };
+  // nats-rt: the npm build (or a module given with --node-ours).
+  let note: string | undefined;
+  if (args.nodeBuild) {
+    if (await exists(`${rootPath}/scripts/build_npm.ts`)) {
+      progress("building the npm package (scripts/build_npm.ts)");
+      if (!(await run(Deno.execPath(), ["run", "-A", `${rootPath}/scripts/build_npm.ts`]))) {
+        return "scripts/build_npm.ts failed";
+      }
+    } else {
+      note = "--node-build: scripts/build_npm.ts does not exist yet";
+    }
+  }
+  let ours: LibSpec | undefined;
+  if (args.nodeOurs !== undefined) {
+    const p = args.nodeOurs.startsWith("/") ? args.nodeOurs : `${Deno.cwd()}/${args.nodeOurs}`;
+    ours = { core: `file://${p}` };
+  } else if (await exists(`${rootPath}/npm/src/transports/node.js`)) {
+    ours = { core: `file://${rootPath}/npm/src/transports/node.js` };
+    const built = (await Deno.stat(`${rootPath}/npm/src/transports/node.js`)).mtime?.getTime() ?? 0;
+    const newest = await newestSource(`${rootPath}/src`);
+    if (newest > built) {
+      note = "the npm build is older than src/ (run with --node-build to rebuild it)";
+      progress(`warning: ${note}`);
+    }
+  } else {
+    note = "nats-rt on Node is pending: no npm build (npm/) yet; official client only";
+    progress(`warning: ${note}`);
+  }
+  // The runner as one ES module for Node (its client imports stay dynamic).
+  const bundle = `${tmp}/runner.mjs`;
+  const ok = await run(Deno.execPath(), [
+    "bundle",
+    "--quiet",
+    "--platform",
+    "deno",
+    "--format",
+    "esm",
+    "-o",
+    bundle,
+    `${rootPath}/bench/runner.ts`,
+  ]);
+  if (!ok) return "deno bundle of bench/runner.ts failed";
+  return {
+    cmd: "node",
+    args: [bundle],
+    libs: ours === undefined ? { official } : { ours, official },
+    note,
+  };
 }
+
+async function newestSource(dir: string): Promise<number> {
+  let newest = 0;
+  for await (const e of Deno.readDir(dir)) {
+    const p = `${dir}/${e.name}`;
+    if (e.isDirectory) newest = Math.max(newest, await newestSource(p));
+    else if (e.name.endsWith(".ts")) {
+      newest = Math.max(newest, (await Deno.stat(p)).mtime?.getTime() ?? 0);
+    }
+  }
+  return newest;
+}
+
+let tagSeq = 0;
+
+async function runRunner(
+  p: Prepared,
+  base: Omit<RunnerConfig, "mode" | "out" | "tag" | "libs" | "client">,
+  tmp: string,
+  mode: "bench" | "rss",
+  client?: "ours" | "official",
+): Promise<{ ok: boolean; text?: string }> {
+  const tag = `r${++tagSeq}`;
+  const cfg: RunnerConfig = {
+    ...base,
+    mode,
+    client,
+    libs: mode === "rss" ? { [client!]: p.libs[client!] } : p.libs,
+    out: `${tmp}/${tag}.out.json`,
+    tag,
+  };
+  const path = `${tmp}/${tag}.config.json`;
+  await Deno.writeTextFile(path, JSON.stringify(cfg));
+  const ok = await run(p.cmd, [...p.args, path]);
+  const text = await Deno.readTextFile(cfg.out).catch(() => undefined);
+  return { ok, text };
+}
+
+// -------------------------------------------------------------------- size
+
+/** Bundle sizes from scripts/size.ts (another module owns it), when it exists. */
+async function bundleSizes(): Promise<SizeResult | string> {
+  const script = `${rootPath}/scripts/size.ts`;
+  if (!(await exists(script))) return "scripts/size.ts does not exist yet";
+  const r = await capture(Deno.execPath(), ["run", "-A", script]);
+  if (!r.ok) return "scripts/size.ts failed";
+  const sizes: SizeResult = {};
+  for (const line of r.stdout.split("\n")) {
+    // "<features>  <client>  <min> KiB  <min+gzip> KiB"
+    const m = /^(.+?)\s{2,}(.+?)\s{2,}([\d.]+) KiB\s+([\d.]+) KiB\s*$/.exec(line);
+    if (m === null) continue;
+    const feature = m[1].trim();
+    const who = m[2].startsWith("nats-rt") ? "ours" : "official";
+    const gz = Math.round(Number(m[4]) * 1024);
+    (sizes[feature] ??= { ours: NaN, official: NaN })[who] = gz;
+  }
+  for (const k of Object.keys(sizes)) {
+    if (!Number.isFinite(sizes[k].ours) || !Number.isFinite(sizes[k].official)) delete sizes[k];
+  }
+  return Object.keys(sizes).length > 0 ? sizes : "could not read the output of scripts/size.ts";
+}
+
+// -------------------------------------------------------------------- main
 
 async function main(): Promise<number> {
   let args: Args;
   try {
     args = parseArgs(Deno.args);
   } catch (err) {
-    writeAll(Deno.stderr, `${errMsg(err)}\n`);
+    writeAll(Deno.stderr, `${err instanceof Error ? err.message : err}\n`);
     return 2;
   }
   const sizes: Sizes = { ...(args.short ? SHORT : FULL) };
   if (args.rounds !== undefined) sizes.rounds = args.rounds;
-  const selected = BENCHES.filter((b) => args.only === undefined || args.only.includes(b.name));
+  const wants = (name: string) => args.only === undefined || args.only.includes(name);
+  const benchOnly = args.only?.filter((n) => BENCH_NAMES.includes(n));
+  const runBenches = args.only === undefined || (benchOnly?.length ?? 0) > 0;
 
   const started = new Date();
   const t0 = performance.now();
+  const tmp = await Deno.makeTempDir({ prefix: "nats-rt-bench-" });
   let server: NatsServer | undefined;
+  const failures: string[] = [];
   try {
-    server = await NatsServer.start();
+    server = await NatsServer.start({ jetstream: true });
     if (server.port === 4222) throw new Error("refusing to use port 4222");
-    const ctx: Ctx = {
-      server,
+    const varz = await server.varz();
+    const base = {
       url: server.url,
       port: server.port,
+      monitor: `http://127.0.0.1:${server.monitorPort}`,
       sizes,
-      seq: 0,
-    };
-    const varz = await server.varz();
-    const versions = await clientVersions(ctx);
-    const pingRtt = await rawPingRtt(ctx.port, 1_000);
-    const machine = {
-      deno: Deno.version,
-      hardwareConcurrency: navigator.hardwareConcurrency,
-      os: Deno.build.os,
-      arch: Deno.build.arch,
-      osRelease: Deno.osRelease(),
-      cpu: await cpuModel(),
+      only: benchOnly,
     };
 
-    out(
-      `nats-rt ${OURS_VERSION} (CONNECT: ${versions.ours.lang} ` +
-        `${versions.ours.version}) vs official @nats-io/transport-node ` +
-        `(CONNECT: ${versions.official.lang} ${versions.official.version})`,
-    );
-    out(
-      `nats-server ${varz.version} (${varz.go}) on ${ctx.url}; ` +
-        `Deno ${Deno.version.deno}, V8 ${Deno.version.v8}; ` +
-        `${machine.os}/${machine.arch} ${machine.osRelease}, ` +
-        `${machine.hardwareConcurrency} cores${machine.cpu ? ` (${machine.cpu})` : ""}`,
-    );
-    out(
-      `raw-socket PING/PONG round trip to the server: median ` +
-        `${pingRtt.median.toFixed(1)} µs, p99 ${pingRtt.p99.toFixed(1)} µs`,
-    );
-    out(
-      `mode: ${args.short ? "short" : "full"}, ${sizes.rounds} rounds ` +
-        `+ 1 warm-up per bench, alternating which client goes first`,
-    );
-    out();
-
-    const records = new Map<BenchName, BenchRecord>();
-    for (const def of selected) {
-      progress(
-        `${def.name}: ${def.title} ${JSON.stringify(def.params(sizes))}`,
-      );
-      const b0 = performance.now();
-      records.set(def.name, await runBench(ctx, def));
-      progress(`  (${((performance.now() - b0) / 1000).toFixed(1)} s)`);
+    const results: RuntimeResult[] = [];
+    for (const rt of args.runtimes) {
+      const p = rt === "deno" ? prepareDeno() : await prepareNode(args, tmp);
+      if (typeof p === "string") {
+        progress(`skipping ${rt}: ${p}`);
+        results.push({ runtime: rt, version: "?", benches: [], rss: {}, note: p });
+        continue;
+      }
+      const r: RuntimeResult = { runtime: rt, version: "?", benches: [], rss: {}, note: p.note };
+      if (runBenches) {
+        progress(`== ${rt}: benches`);
+        const { ok, text } = await runRunner(p, base, tmp, "bench");
+        if (text !== undefined) {
+          const res = JSON.parse(text) as RunnerResult;
+          r.version = res.version;
+          r.benches = res.benches;
+        }
+        if (!ok) failures.push(`${rt}: the runner failed`);
+      }
+      if (wants("rss")) {
+        // Each client alone in its own process; which goes first alternates by runtime.
+        const order = rt === "deno" ? ["ours", "official"] as const : ["official", "ours"] as const;
+        for (const who of order) {
+          if (p.libs[who] === undefined) continue;
+          progress(`== ${rt}: RSS, ${who} alone (${sizes.rssRuns} x ${sizes.rssMsgs} msgs)`);
+          const { ok, text } = await runRunner(p, base, tmp, "rss", who);
+          if (ok && text !== undefined) r.rss[who] = JSON.parse(text) as RssRecord;
+          else failures.push(`${rt}: the RSS run of ${who} failed`);
+        }
+      }
+      if (r.version === "?") {
+        r.version = rt === "deno"
+          ? Deno.version.deno
+          : (await capture("node", ["--version"])).stdout.trim().replace(/^v/, "");
+      }
+      results.push(r);
     }
-    const rows = buildRows(records);
-    out();
-    printTable(rows);
-    const errors = [...records.values()].flatMap((r) => r.errors.map((e) => `${r.name} ${e}`));
-    if (errors.length > 0) {
+
+    let size: SizeResult | undefined;
+    let sizeNote: string | undefined;
+    if (wants("size")) {
+      progress("== browser bundle sizes (scripts/size.ts)");
+      const s = await bundleSizes();
+      if (typeof s === "string") {
+        sizeNote = s;
+        progress(`bundle size: ${s}`);
+      } else size = s;
+    }
+
+    // ------------------------------------------------------------ report
+    const cpu = await cpuModel();
+    const errors = results.flatMap((r) =>
+      r.benches.flatMap((b) => b.errors.map((e) => `${r.runtime} ${b.name} ${e}`))
+    );
+    const rowsBy = results.map((r) => ({ r, rows: buildRows(r) }));
+    const sizeRows = buildSizeRows(size);
+    const allRows: RowResult[] = [...rowsBy.flatMap((x) => x.rows), ...sizeRows];
+
+    out(
+      `nats-rt vs the official client (@nats-io/transport-node + @nats-io/jetstream), ` +
+        `${started.toISOString().slice(0, 10)}`,
+    );
+    out(
+      `nats-server ${varz.version} (${varz.go}), JetStream on, memory streams; ` +
+        `${Deno.build.os}/${Deno.build.arch} ${Deno.osRelease()}, ` +
+        `${navigator.hardwareConcurrency} cores${cpu ? ` (${cpu})` : ""}`,
+    );
+    out(
+      `mode: ${args.short ? "short (CI guard)" : "full"}, ${sizes.rounds} rounds + 1 warm-up ` +
+        `per bench, alternating which client goes first; medians`,
+    );
+    for (const { r, rows } of rowsBy) {
+      out();
+      out(`### ${r.runtime === "deno" ? "Deno" : "Node"} ${r.version}: ${tally(rows)}`);
+      if (r.note) out(`note: ${r.note}`);
+      out();
+      if (rows.length > 0) out(table(rows));
+    }
+    if (sizeRows.length > 0 || sizeNote !== undefined) {
+      out();
+      out(
+        `### Browser bundle (scripts/size.ts)${sizeRows.length > 0 ? `: ${tally(sizeRows)}` : ""}`,
+      );
+      out();
+      if (sizeRows.length > 0) out(table(sizeRows));
+      else out(`not measured: ${sizeNote}`);
+    }
+    const regressions = allRows.filter((r) => r.regression);
+    if (errors.length > 0 || failures.length > 0) {
       out();
       out("errors:");
-      for (const e of errors) out(`  ${e}`);
+      for (const e of [...failures, ...errors]) out(`  ${e}`);
+    }
+    if (regressions.length > 0) {
+      out();
+      out("regressions (below half the goal):");
+      for (const r of regressions) out(`  ${r.runtime}: ${r.label}`);
     }
     const elapsed = (performance.now() - t0) / 1000;
     out();
     out(`total ${elapsed.toFixed(1)} s`);
 
+    const svgPath = args.svg ??
+      (args.short || args.only !== undefined ? undefined : `${rootPath}/bench/chart.svg`);
+    if (svgPath !== undefined) {
+      const colors: Record<string, string> = { deno: "#3b82f6", node: "#22a06b" };
+      const svg = svgChart(
+        rowsBy.map(({ r, rows }) => ({
+          name: `${r.runtime === "deno" ? "Deno" : "Node"} ${r.version}`,
+          color: colors[r.runtime],
+          rows,
+        })).concat(
+          sizeRows.length > 0 ? [{ name: "browser", color: "#8b5cf6", rows: sizeRows }] : [],
+        ),
+        "nats-rt / official nats.js v3, same machine, same nats-server",
+        `${started.toISOString().slice(0, 10)}, nats-server ${varz.version}, ` +
+          `${navigator.hardwareConcurrency} cores${cpu ? ` ${cpu}` : ""}; ticks: goals of issue 7`,
+      );
+      await Deno.writeTextFile(svgPath, svg);
+      out(`wrote ${svgPath}`);
+    }
     if (args.json !== undefined) {
       const report = {
         date: started.toISOString(),
@@ -1248,40 +564,30 @@ async function main(): Promise<number> {
         mode: args.short ? "short" : "full",
         args,
         sizes,
-        goals: GOALS,
-        machine,
-        server: {
-          version: varz.version,
-          go: varz.go,
-          url: ctx.url,
-          rawPingRttUs: pingRtt,
+        machine: {
+          cpu,
+          cores: navigator.hardwareConcurrency,
+          os: Deno.build.os,
+          arch: Deno.build.arch,
+          osRelease: Deno.osRelease(),
         },
-        clients: {
-          "nats-rt": { version: OURS_VERSION, connect: versions.ours },
-          official: {
-            package: "npm:@nats-io/transport-node@3",
-            connect: versions.official,
-          },
-        },
-        rows: rows.map(({ cells: _cells, ...r }) => r),
-        benches: Object.fromEntries(records),
+        server: { version: varz.version, go: varz.go },
+        runtimes: Object.fromEntries(results.map((r) => [r.runtime, r.version])),
+        rows: allRows,
+        results,
+        size: size ?? sizeNote,
+        failures,
       };
-      await Deno.writeTextFile(
-        args.json,
-        JSON.stringify(report, null, 2) + "\n",
-      );
+      await Deno.writeTextFile(args.json, JSON.stringify(report, null, 2) + "\n");
       out(`wrote ${args.json}`);
     }
-    return errors.length > 0 ? 1 : 0;
+    return errors.length > 0 || failures.length > 0 || regressions.length > 0 ? 1 : 0;
   } catch (err) {
-    writeAll(
-      Deno.stderr,
-      `bench failed: ${err instanceof Error ? err.stack : String(err)}\n`,
-    );
+    writeAll(Deno.stderr, `bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
     return 1;
   } finally {
-    await shutAll();
     await server?.dispose();
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
 }
 
