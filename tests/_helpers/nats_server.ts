@@ -292,7 +292,11 @@ function randomSerial(): string {
  */
 export async function generateCerts(
   dir: string,
-  opts: { client?: boolean } = {},
+  opts: {
+    client?: boolean;
+    /** Server certificate SANs (default `DNS:localhost,IP:127.0.0.1,IP:::1`). */
+    serverSans?: string;
+  } = {},
 ): Promise<TlsCerts> {
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"];
   await openssl([
@@ -351,7 +355,7 @@ export async function generateCerts(
     "server",
     "localhost",
     common + "extendedKeyUsage=serverAuth\n" +
-      "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n",
+      `subjectAltName=${opts.serverSans ?? "DNS:localhost,IP:127.0.0.1,IP:::1"}\n`,
   );
   const certs: TlsCerts = {
     caFile: `${dir}/ca.pem`,
