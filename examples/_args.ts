@@ -62,7 +62,8 @@ export function parseArgs(argv: string[], spec: ArgSpec): Args {
     Deno.exit(2);
   };
 
-  for (let i = 0; i < argv.length; i++) {
+  // `deno task x -- args` passes the `--` through: a leading one is skipped.
+  for (let i = argv[0] === "--" ? 1 : 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--") {
       positional.push(...argv.slice(i + 1));

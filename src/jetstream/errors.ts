@@ -34,8 +34,10 @@ export const JetStreamApiCodes = {
   StreamWrongLastMsgID: 10070,
   /** `Nats-Expected-Last-Sequence` or `Nats-Expected-Last-Subject-Sequence` did not match. */
   StreamWrongLastSequence: 10071,
-  /** More replicas than servers in the cluster. */
-  InsufficientResources: 10074,
+  /** Insufficient resources (storage or memory) for the stream. */
+  InsufficientResources: 10023,
+  /** `num_replicas` > 1 on a server that is not clustered. */
+  StreamReplicasNotSupported: 10074,
   /** JetStream is not enabled. */
   JetStreamNotEnabled: 10076,
 } as const;

@@ -137,7 +137,7 @@ Deno.test("streams.add(): retention interest/workqueue and file storage; replica
     // num_replicas is never forced to 1: R3 on a single server is the server's 10074.
     const err = await rejects(jsm.streams.add({ name: "R3", subjects: ["r3"], num_replicas: 3 }));
     assert.ok(err instanceof JetStreamApiError, String(err));
-    assert.equal(err.code, JetStreamApiCodes.InsufficientResources);
+    assert.equal(err.code, JetStreamApiCodes.StreamReplicasNotSupported);
     assert.match(err.message, /replicas/);
   });
 });
