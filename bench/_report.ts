@@ -214,10 +214,11 @@ export function buildRows(r: RuntimeResult): RowResult[] {
       cpuOfficial = rec.medians.official?.cpuUs;
     } else if (src.kind === "floor") {
       const rr = byName.get("rr");
-      const floor = byName.get("floor");
-      if (rr === undefined || floor === undefined) continue;
+      if (rr === undefined || rr.medians.floor === undefined) continue;
       ours = finite(rr.medians.ours?.median);
-      official = finite(floor.medians.floor?.median);
+      official = finite(rr.medians.floor?.median);
+      cpuOurs = rr.medians.ours?.cpuUs;
+      cpuOfficial = rr.medians.floor?.cpuUs;
     } else if (src.kind === "rss-peak") {
       if (r.rss.ours === undefined && r.rss.official === undefined) continue;
       ours = rssPeak(r.rss.ours);

@@ -206,6 +206,12 @@ export interface BenchDef {
   params(s: Sizes): Record<string, number>;
   contestants: readonly ContestantId[];
   run(ctx: Ctx, who: ContestantId, k: number): Promise<Measurement>;
+  /** Measures every contestant in one go (they take turns inside), when given. */
+  runAll?(
+    ctx: Ctx,
+    order: readonly ContestantId[],
+    k: number,
+  ): Promise<Partial<Record<ContestantId, Measurement>>>;
 }
 
 function payloadOf(size: number): Uint8Array {
@@ -530,29 +536,22 @@ async function responder(ctx: Ctx, who: ClientId, subject: string): Promise<Benc
   return nc;
 }
 
-async function benchRequestReply(ctx: Ctx, who: ClientId, k: number): Promise<Measurement> {
-  const subject = unique(ctx, "bench.rr");
-  let rsp: BenchConn | undefined;
-  let nc: BenchConn | undefined;
-  try {
-    rsp = await responder(ctx, who, subject);
-    nc = await open(ctx, who, "requester");
-    const payload = payloadOf(16);
-    const opts = { timeout: REQUEST_TIMEOUT_MS };
-    for (let i = 0; i < REQUEST_WARMUP; i++) await nc.request(subject, payload, opts);
-    const lat = new Array<number>(k);
-    const c0 = ctx.host.cpuUs();
-    for (let i = 0; i < k; i++) {
-      const t = performance.now();
-      await nc.request(subject, payload, opts);
-      lat[i] = micros(performance.now() - t);
-    }
-    const cpu = ctx.host.cpuUs() - c0;
-    return { metrics: { median: median(lat), p99: percentile(lat, 99), cpuUs: cpu / k } };
-  } finally {
-    await shut(nc);
-    await shut(rsp);
-  }
+/** Sends one request and resolves on its reply. */
+type Requester = () => Promise<unknown>;
+
+/** A client's requester with its own responder, as a {@link Requester}. */
+async function clientRequester(
+  ctx: Ctx,
+  who: ClientId,
+  subject: string,
+  conns: BenchConn[],
+): Promise<Requester> {
+  conns.push(await responder(ctx, who, subject));
+  const nc = await open(ctx, who, "requester");
+  conns.push(nc);
+  const payload = payloadOf(16);
+  const opts = { timeout: REQUEST_TIMEOUT_MS };
+  return () => nc.request(subject, payload, opts);
 }
 
 /**
@@ -560,57 +559,102 @@ async function benchRequestReply(ctx: Ctx, who: ClientId, k: number): Promise<Me
  * on a plain socket of this runtime, pre-framed PUBs, no parsing beyond
  * finding the frame. What request/reply costs with no client library at all.
  */
-async function benchFloor(ctx: Ctx, k: number): Promise<Measurement> {
-  const subject = unique(ctx, "bench.floor");
+async function floorRequester(ctx: Ctx, subject: string, raws: RawConn[]): Promise<Requester> {
   const inbox = unique(ctx, "_INBOX.floor");
-  let rsp: RawConn | undefined;
-  let req: RawConn | undefined;
+  const rsp = await rawConn(ctx, `SUB ${subject} 1\r\n`);
+  raws.push(rsp);
+  rsp.onMsg = (b, rs, re, ps, pe) => {
+    // PUB <reply> <size>\r\n<payload>\r\n, assembled from the MSG's bytes.
+    const size = String(pe - ps);
+    const frame = new Uint8Array(4 + (re - rs) + 1 + size.length + 2 + (pe - ps) + 2);
+    let i = 0;
+    for (const c of "PUB ") frame[i++] = c.charCodeAt(0);
+    frame.set(b.subarray(rs, re), i);
+    i += re - rs;
+    frame[i++] = 32;
+    for (const c of size) frame[i++] = c.charCodeAt(0);
+    frame[i++] = 13;
+    frame[i++] = 10;
+    frame.set(b.subarray(ps, pe), i);
+    i += pe - ps;
+    frame[i++] = 13;
+    frame[i++] = 10;
+    rsp.write(frame).catch(() => {});
+  };
+  const req = await rawConn(ctx, `SUB ${inbox} 1\r\n`);
+  raws.push(req);
+  let wake: (() => void) | null = null;
+  req.onMsg = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const frame = new TextEncoder().encode(`PUB ${subject} ${inbox} 16\r\n${"a".repeat(16)}\r\n`);
+  return () => {
+    const got = new Promise<void>((r) => wake = r);
+    req.write(frame).catch(() => {});
+    return got;
+  };
+}
+
+/** Requests per turn before the next contestant takes over. */
+const RR_BLOCK = 100;
+
+/**
+ * Sequential request/reply: each contestant (the two clients, each with its
+ * own responder, and the raw floor) sends `k` requests one at a time. They
+ * take turns in blocks of RR_BLOCK requests, so a change in the machine's
+ * load hits all three alike; CPU time is counted per contestant.
+ */
+async function benchRequestReplyAll(
+  ctx: Ctx,
+  order: readonly ContestantId[],
+  k: number,
+): Promise<Partial<Record<ContestantId, Measurement>>> {
+  const conns: BenchConn[] = [];
+  const raws: RawConn[] = [];
   try {
-    rsp = await rawConn(ctx, `SUB ${subject} 1\r\n`);
-    const responderConn = rsp;
-    rsp.onMsg = (b, rs, re, ps, pe) => {
-      // PUB <reply> <size>\r\n<payload>\r\n, assembled from the MSG's bytes.
-      const size = String(pe - ps);
-      const frame = new Uint8Array(4 + (re - rs) + 1 + size.length + 2 + (pe - ps) + 2);
-      let i = 0;
-      for (const c of "PUB ") frame[i++] = c.charCodeAt(0);
-      frame.set(b.subarray(rs, re), i);
-      i += re - rs;
-      frame[i++] = 32;
-      for (const c of size) frame[i++] = c.charCodeAt(0);
-      frame[i++] = 13;
-      frame[i++] = 10;
-      frame.set(b.subarray(ps, pe), i);
-      i += pe - ps;
-      frame[i++] = 13;
-      frame[i++] = 10;
-      responderConn.write(frame).catch(() => {});
-    };
-    req = await rawConn(ctx, `SUB ${inbox} 1\r\n`);
-    let wake: (() => void) | null = null;
-    req.onMsg = () => {
-      const w = wake;
-      wake = null;
-      w?.();
-    };
-    const frame = new TextEncoder().encode(`PUB ${subject} ${inbox} 16\r\n${"a".repeat(16)}\r\n`);
-    const requester = req;
-    const once = () => {
-      const got = new Promise<void>((r) => wake = r);
-      requester.write(frame).catch(() => {});
-      return got;
-    };
-    for (let i = 0; i < REQUEST_WARMUP; i++) await once();
-    const lat = new Array<number>(k);
-    for (let i = 0; i < k; i++) {
-      const t = performance.now();
-      await once();
-      lat[i] = micros(performance.now() - t);
+    const subject = unique(ctx, "bench.rr");
+    const reqs: Partial<Record<ContestantId, Requester>> = {};
+    for (const who of order) {
+      reqs[who] = who === "floor"
+        ? await floorRequester(ctx, `${subject}.floor`, raws)
+        : await clientRequester(ctx, who, `${subject}.${who}`, conns);
     }
-    return { metrics: { median: median(lat), p99: percentile(lat, 99) } };
+    for (const who of order) {
+      for (let i = 0; i < REQUEST_WARMUP; i++) await reqs[who]!();
+    }
+    const lat: Partial<Record<ContestantId, number[]>> = {};
+    const cpu: Partial<Record<ContestantId, number>> = {};
+    for (const who of order) {
+      lat[who] = [];
+      cpu[who] = 0;
+    }
+    for (let done = 0; done < k; done += RR_BLOCK) {
+      const m = Math.min(RR_BLOCK, k - done);
+      for (const who of order) {
+        const send = reqs[who]!;
+        const l = lat[who]!;
+        const c0 = ctx.host.cpuUs();
+        for (let i = 0; i < m; i++) {
+          const t = performance.now();
+          await send();
+          l.push(micros(performance.now() - t));
+        }
+        cpu[who]! += ctx.host.cpuUs() - c0;
+      }
+    }
+    const out: Partial<Record<ContestantId, Measurement>> = {};
+    for (const who of order) {
+      const l = lat[who]!;
+      out[who] = {
+        metrics: { median: median(l), p99: percentile(l, 99), cpuUs: cpu[who]! / l.length },
+      };
+    }
+    return out;
   } finally {
-    req?.close();
-    rsp?.close();
+    for (const r of raws) r.close();
+    for (const nc of conns) await shut(nc);
   }
 }
 
@@ -900,17 +944,11 @@ export const BENCHES: readonly BenchDef[] = [
   ...pubSubRows(),
   {
     name: "rr",
-    title: "request/reply, sequential, 16 B",
-    params: (s) => ({ requests: s.rr, size: 16 }),
-    contestants: BOTH,
-    run: (ctx, who, k) => benchRequestReply(ctx, who as ClientId, scaled(ctx.sizes.rr, k)),
-  },
-  {
-    name: "floor",
-    title: "request/reply floor: raw requester and raw responder, 16 B",
-    params: (s) => ({ requests: s.rr, size: 16 }),
-    contestants: ["floor"],
-    run: (ctx, _who, k) => benchFloor(ctx, scaled(ctx.sizes.rr, k)),
+    title: "request/reply, sequential, 16 B (with the raw floor, taking turns)",
+    params: (s) => ({ requests: s.rr, size: 16, block: RR_BLOCK }),
+    contestants: ["ours", "official", "floor"],
+    run: () => Promise.reject(new Error("rr runs all contestants at once")),
+    runAll: (ctx, order, k) => benchRequestReplyAll(ctx, order, scaled(ctx.sizes.rr, k)),
   },
   {
     name: "concurrent",
@@ -981,7 +1019,24 @@ export async function runBench(ctx: Ctx, def: BenchDef): Promise<BenchRecord> {
     const order = orderFor(def.contestants, round - 1);
     const rr: RoundRecord = { round, warmup, order, results: {} };
     const parts: string[] = [];
-    for (const who of order) {
+    if (def.runAll !== undefined) {
+      try {
+        const all = await def.runAll(ctx, order, warmup ? WARMUP_FRACTION : 1);
+        for (const who of order) {
+          const m = all[who];
+          if (m === undefined) continue;
+          rr.results[who] = m;
+          parts.push(`${who}: ${describe(m)}`);
+        }
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        for (const who of order) rr.results[who] = { error: msg };
+        rec.errors.push(`round ${round}: ${msg}`);
+        parts.push(`ERROR ${msg}`);
+        await shutAll();
+      }
+    }
+    for (const who of def.runAll === undefined ? order : []) {
       try {
         const m = await def.run(ctx, who, warmup ? WARMUP_FRACTION : 1);
         rr.results[who] = m;

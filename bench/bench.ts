@@ -22,7 +22,7 @@
  * `scripts/size.ts`.
  *
  * Bench names for `--only`: the runner's (`pub16`, `pub1k`, `sub16`,
- * `sub1k`, `pubsub16`, `pubsub1k`, `rr`, `floor`, `concurrent`, `js_sync16`,
+ * `sub1k`, `pubsub16`, `pubsub1k`, `rr` (with the raw floor), `concurrent`, `js_sync16`,
  * `js_sync1k`, `js_async16`, `js_async1k`, `js_iter16`, `js_iter1k`,
  * `js_cb16`, `js_cb1k`) plus `rss` and `size`.
  *
