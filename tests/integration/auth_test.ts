@@ -431,10 +431,20 @@ Deno.test("reload: a user JWT revoked by the account → 'User Authentication Re
       revocations: { [first.pub]: Math.floor(Date.now() / 1000) + 1 },
     });
     await srv.reload({ resolver_preload: { [akp.getPublicKey()]: revoked } });
-    const err = await waitFor(() => authErrorEvent(events), "an AuthorizationError status", 8_000);
-    assert.match(err.message, /revoked/i);
+    // Under load the server may report more than one auth event around the
+    // reload: look for the revocation among them, not just the first.
+    const err = await waitFor(
+      () =>
+        events.map((s) => "error" in s ? s.error : undefined).find((e) =>
+          e instanceof AuthorizationError && /revoked/i.test(e.message)
+        ),
+      "a 'User Authentication Revoked' AuthorizationError status",
+      8_000,
+    );
+    assert.ok(err instanceof AuthorizationError);
     await waitFor(() => events.some((s) => s.type === "reconnect"), "reconnect with rotated creds");
-    assert.equal(calls, 2);
+    // Called again for the reconnect (more than once if a dial raced the reload).
+    assert.ok(calls >= 2, `authenticator called ${calls} times`);
     await roundTrip(nc, "auth.after.revoke");
     await assert.rejects(
       connect({ servers: srv.url, authenticator: credsAuthenticator(first.creds), timeout: 5_000 }),
