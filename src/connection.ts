@@ -36,6 +36,7 @@ import type {
   Auth,
   ConnectionOptions,
   Msg,
+  MsgHdrs,
   Payload,
   PublishOptions,
   RequestOptions,
@@ -130,7 +131,9 @@ interface PendingRequest {
   resolve: (m: Msg) => void;
   reject: (e: Error) => void;
   subject: string;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** performance.now() past which the request times out. */
+  deadline: number;
+  timeout: number;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
@@ -194,6 +197,13 @@ export class NatsConnectionImpl implements NatsConnection {
   #muxSub: SubscriptionImpl | null = null;
   #muxPending = new Map<string, PendingRequest>();
   #muxToken = 0;
+  // One timer for every request timeout, armed at the earliest deadline it
+  // knows of; a sweep settles what expired and re-arms. A request that gets
+  // its reply costs no timer at all (no setTimeout/clearTimeout, no closure).
+  #muxTimer: ReturnType<typeof setTimeout> | undefined;
+  #muxTimerAt = Infinity;
+  /** The last subject publish() validated (most publishers reuse one). */
+  #pubSubject: string | undefined = undefined;
   #trace:
     | ((e: { direction: "in" | "out" | "state"; line: string }) => void)
     | undefined;
@@ -775,28 +785,41 @@ export class NatsConnectionImpl implements NatsConnection {
   publish(subject: string, payload?: Payload, opts?: PublishOptions): void {
     this.#checkOpen();
     if (this.#noPublish) throw new DrainingConnectionError();
-    validatePublishSubject(subject);
+    // Most publishers send to one subject over and over: validate it once.
+    if (subject !== this.#pubSubject) {
+      validatePublishSubject(subject);
+      this.#pubSubject = subject;
+    }
+    let reply = "";
+    if (opts !== undefined && opts.reply !== undefined && opts.reply !== "") {
+      validatePublishSubject(opts.reply, "reply subject");
+      reply = opts.reply;
+    }
+    this.#publishChecked(subject, payload, reply, opts?.headers);
+  }
+
+  /** publish() once the connection is open and `subject` and `reply` are known to be valid. */
+  #publishChecked(
+    subject: string,
+    payload: Payload | undefined,
+    reply: string,
+    headers: MsgHdrs | undefined,
+  ): void {
+    if (this.#noPublish) throw new DrainingConnectionError();
     let data: Uint8Array;
     if (payload === undefined || payload === null) data = EMPTY;
+    else if (payload instanceof Uint8Array) data = payload;
     else if (typeof payload === "string") {
       data = payload.length === 0 ? EMPTY : this.#out.scratch(payload);
-    } else if (payload instanceof Uint8Array) data = payload;
-    else throw new TypeError("payload must be a Uint8Array or a string");
-    let reply = "";
+    } else throw new TypeError("payload must be a Uint8Array or a string");
     let hdr: Uint8Array | null = null;
-    if (opts !== undefined) {
-      if (opts.reply !== undefined && opts.reply !== "") {
-        validatePublishSubject(opts.reply, "reply subject");
-        reply = opts.reply;
+    if (headers !== undefined) {
+      if (this.info !== undefined && this.info.headers === false) {
+        throw new TypeError(
+          "the server does not support headers (INFO headers: false)",
+        );
       }
-      if (opts.headers !== undefined) {
-        if (this.info !== undefined && this.info.headers === false) {
-          throw new TypeError(
-            "the server does not support headers (INFO headers: false)",
-          );
-        }
-        hdr = encodeHeaders(opts.headers);
-      }
+      hdr = encodeHeaders(headers);
     }
     const size = data.length + (hdr === null ? 0 : hdr.length);
     if (size > this.#maxPayload) {
@@ -925,31 +948,21 @@ export class NatsConnectionImpl implements NatsConnection {
         });
       }
       const token = (++this.#muxToken).toString(36);
-      // Publish first: a bad subject or payload throws before anything is registered.
-      this.publish(subject, payload, {
-        reply: this.#muxPrefix + token,
-        headers: opts.headers,
-      });
+      // Publish first: a bad payload throws before anything is registered.
+      // The subject was validated above and the reply is ours.
+      this.#publishChecked(subject, payload, this.#muxPrefix + token, opts.headers);
       return new Promise<Msg>((resolve, reject) => {
+        const deadline = performance.now() + timeout;
         const p: PendingRequest = {
           resolve,
           reject,
           subject,
-          timer: undefined,
+          deadline,
+          timeout,
           signal: opts.signal,
           onAbort: undefined,
         };
-        p.timer = setTimeout(() => {
-          if (this.#muxPending.get(token) === p) {
-            this.#settle(
-              token,
-              p,
-              new TimeoutError(
-                `request to "${subject}" timed out after ${timeout} ms`,
-              ),
-            );
-          }
-        }, timeout);
+        if (deadline < this.#muxTimerAt) this.#armMux(deadline);
         if (opts.signal !== undefined) {
           p.onAbort = () => this.#settle(token, p, opts.signal!.reason);
           opts.signal.addEventListener("abort", p.onAbort, { once: true });
@@ -963,13 +976,36 @@ export class NatsConnectionImpl implements NatsConnection {
 
   #settle(token: string, p: PendingRequest, result: Error | Msg): void {
     this.#muxPending.delete(token);
-    clearTimeout(p.timer);
     if (p.onAbort !== undefined) {
       p.signal!.removeEventListener("abort", p.onAbort);
     }
     if (result instanceof Error) p.reject(result);
     else p.resolve(result);
   }
+
+  #armMux(at: number): void {
+    clearTimeout(this.#muxTimer);
+    this.#muxTimerAt = at;
+    this.#muxTimer = setTimeout(this.#muxSweep, Math.max(0, at - performance.now()));
+  }
+
+  /** Times out every request past its deadline; re-arms for the next one. */
+  #muxSweep = (): void => {
+    this.#muxTimer = undefined;
+    this.#muxTimerAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [token, p] of this.#muxPending) {
+      if (p.deadline <= now) {
+        this.#settle(
+          token,
+          p,
+          new TimeoutError(`request to "${p.subject}" timed out after ${p.timeout} ms`),
+        );
+      } else if (p.deadline < next) next = p.deadline;
+    }
+    if (next !== Infinity && this.#state !== "closed") this.#armMux(next);
+  };
 
   #muxDeliver = (m: MsgImpl): void => {
     const token = m.subject.substring(this.#muxPrefix.length);
@@ -1184,6 +1220,9 @@ export class NatsConnectionImpl implements NatsConnection {
     for (const [token, p] of this.#muxPending) {
       this.#settle(token, p, closedErr);
     }
+    clearTimeout(this.#muxTimer);
+    this.#muxTimer = undefined;
+    this.#muxTimerAt = Infinity;
     for (const sub of this.#subs.values()) sub.close(undefined, true);
     this.#subs.clear();
     this.#log("state", "closed");

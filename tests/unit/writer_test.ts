@@ -54,7 +54,11 @@ Deno.test("Outbound grows past its initial size and keeps every byte in order", 
   const o = new Outbound();
   const payload = new Uint8Array(1000).fill(120);
   for (let i = 0; i < 500; i++) o.pub(`s.${i}`, "", null, payload);
-  const s = drain(o);
+  // 500 KB: the first chunk grew past the initial 64 KiB; the rest follows in order.
+  const chunks: Uint8Array[] = [];
+  for (let c = o.take(); c !== null; c = o.take()) chunks.push(c);
+  assert.ok(chunks[0].length > 64 * 1024);
+  const s = chunks.map((c) => dec.decode(c)).join("");
   const frames = s.split("PUB ").slice(1);
   assert.equal(frames.length, 500);
   assert.equal(frames[499].slice(0, 9), "s.499 100");
