@@ -849,10 +849,16 @@ async function benchConsume(
       m = stop();
       await msgs.close();
     }
-    const ci = await jsm.consumers.info(stream, name);
-    if (ci.ack_floor.stream_seq !== n) {
-      throw new Error(`consumer ${name}: ack floor ${ci.ack_floor.stream_seq}, expected ${n}`);
+    // JetStream applies acks asynchronously: the PONG of the flush above
+    // does not mean the consumer has processed them all. Wait (untimed) for
+    // every ack to land; a lost ack fails the run.
+    let floor = 0;
+    for (const t = performance.now(); performance.now() - t < 5_000;) {
+      floor = (await jsm.consumers.info(stream, name)).ack_floor.stream_seq;
+      if (floor === n) break;
+      await new Promise((r) => setTimeout(r, 20));
     }
+    if (floor !== n) throw new Error(`consumer ${name}: ack floor ${floor}, expected ${n}`);
     await jsm.consumers.delete(stream, name);
     return { metrics: m };
   } finally {
