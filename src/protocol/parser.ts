@@ -217,6 +217,11 @@ export class Parser {
   private readonly cacheBytes = new Uint8Array(CACHE_SLOTS * CACHE_TOKEN_MAX);
   private readonly cacheLen = new Int32Array(CACHE_SLOTS);
   private readonly cacheStr: string[] = new Array(CACHE_SLOTS).fill("");
+  // The last subject decoded, compared first: a stream of messages on one
+  // subject costs one byte comparison pass, no hashing.
+  private readonly lastBytes = new Uint8Array(CACHE_TOKEN_MAX);
+  private lastLen = -1;
+  private lastStr = "";
   private cacheTick = 0; // lookups in the current window (or off span)
   private cacheHits = 0; // hits in the current window
   private cacheOff = false;
@@ -442,6 +447,8 @@ export class Parser {
       ts[n] = i;
       for (; i < e; i++) {
         const c = b[i];
+        // One comparison for ordinary token bytes; blanks and CR are all below '!'.
+        if (c > SPACE) continue;
         if (c === SPACE || c === TAB) break;
         if (c === CR) throw malformed("stray CR", b, s, e);
       }
@@ -598,6 +605,26 @@ export class Parser {
   private decodeSubject(b: Uint8Array, s: number, e: number): string {
     const n = e - s;
     if (n > CACHE_TOKEN_MAX) return decodeToken(b, s, e);
+    if (n === this.lastLen) {
+      const last = this.lastBytes;
+      let i = 0;
+      while (i < n && last[i] === b[s + i]) i++;
+      if (i === n) return this.lastStr;
+    }
+    const str = this.lookupSubject(b, s, e);
+    if (str.length === n) {
+      // ASCII (one byte per char): remember it for the next message.
+      const last = this.lastBytes;
+      for (let i = 0; i < n; i++) last[i] = b[s + i];
+      this.lastLen = n;
+      this.lastStr = str;
+    }
+    return str;
+  }
+
+  /** The subject cache lookup behind {@link decodeSubject}. */
+  private lookupSubject(b: Uint8Array, s: number, e: number): string {
+    const n = e - s;
     if (this.cacheOff) {
       if (++this.cacheTick === CACHE_OFF_SPAN) {
         this.cacheOff = false;
