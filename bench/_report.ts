@@ -24,7 +24,7 @@ export interface RowDef {
   /** Where the numbers come from. */
   source:
     | { kind: "bench"; bench: string; metric: string }
-    | { kind: "floor" }
+    | { kind: "floor"; bench: string; metric: string }
     | { kind: "rss-peak" }
     | { kind: "rss-drift" }
     | { kind: "size"; feature: string };
@@ -50,7 +50,23 @@ export const ROWS: readonly RowDef[] = [
   bench("pub16", "publish 16 B", "rate", "higher", 2.0, "msg/s"),
   bench("pub1k", "publish 1 KiB", "rate", "higher", 2.0, "msg/s"),
   bench("sub16", "subscribe 16 B", "rate", "higher", 1.5, "msg/s"),
+  {
+    key: "sub16_floor",
+    label: "subscribe 16 B vs raw-socket subscriber (official column: raw)",
+    source: { kind: "floor", bench: "sub16", metric: "rate" },
+    better: "higher",
+    goal: null,
+    unit: "msg/s",
+  },
   bench("sub1k", "subscribe 1 KiB", "rate", "higher", 1.5, "msg/s"),
+  {
+    key: "sub1k_floor",
+    label: "subscribe 1 KiB vs raw-socket subscriber (official column: raw)",
+    source: { kind: "floor", bench: "sub1k", metric: "rate" },
+    better: "higher",
+    goal: null,
+    unit: "msg/s",
+  },
   bench("pubsub16", "publish + subscribe, one connection, 16 B", "rate", "higher", 1.5, "msg/s"),
   bench("pubsub1k", "publish + subscribe, one connection, 1 KiB", "rate", "higher", 1.5, "msg/s"),
   {
@@ -64,7 +80,7 @@ export const ROWS: readonly RowDef[] = [
   {
     key: "rr_floor",
     label: "request/reply vs raw-socket floor (official column: floor)",
-    source: { kind: "floor" },
+    source: { kind: "floor", bench: "rr", metric: "median" },
     better: "lower",
     goal: 1.3,
     unit: "µs",
@@ -156,6 +172,9 @@ export interface RowResult {
   /** CPU µs per message, when measured. */
   cpuOurs?: number;
   cpuOfficial?: number;
+  /** nats-server's CPU µs per message while serving each, when measured. */
+  serverOurs?: number;
+  serverOfficial?: number;
 }
 
 /** Median of the per-run peaks of an RSS record. */
@@ -204,6 +223,8 @@ export function buildRows(r: RuntimeResult): RowResult[] {
     let ratio: number | null = null;
     let cpuOurs: number | undefined;
     let cpuOfficial: number | undefined;
+    let serverOurs: number | undefined;
+    let serverOfficial: number | undefined;
     const src = def.source;
     if (src.kind === "bench") {
       const rec = byName.get(src.bench);
@@ -212,13 +233,17 @@ export function buildRows(r: RuntimeResult): RowResult[] {
       official = finite(rec.medians.official?.[src.metric]);
       cpuOurs = rec.medians.ours?.cpuUs;
       cpuOfficial = rec.medians.official?.cpuUs;
+      serverOurs = rec.medians.ours?.serverCpuUs;
+      serverOfficial = rec.medians.official?.serverCpuUs;
     } else if (src.kind === "floor") {
-      const rr = byName.get("rr");
-      if (rr === undefined || rr.medians.floor === undefined) continue;
-      ours = finite(rr.medians.ours?.median);
-      official = finite(rr.medians.floor?.median);
-      cpuOurs = rr.medians.ours?.cpuUs;
-      cpuOfficial = rr.medians.floor?.cpuUs;
+      const rec = byName.get(src.bench);
+      if (rec === undefined || rec.medians.floor === undefined) continue;
+      ours = finite(rec.medians.ours?.[src.metric]);
+      official = finite(rec.medians.floor?.[src.metric]);
+      cpuOurs = rec.medians.ours?.cpuUs;
+      cpuOfficial = rec.medians.floor?.cpuUs;
+      serverOurs = rec.medians.ours?.serverCpuUs;
+      serverOfficial = rec.medians.floor?.serverCpuUs;
     } else if (src.kind === "rss-peak") {
       if (r.rss.ours === undefined && r.rss.official === undefined) continue;
       ours = rssPeak(r.rss.ours);
@@ -247,6 +272,8 @@ export function buildRows(r: RuntimeResult): RowResult[] {
       ...verdict(def, ratio),
       cpuOurs,
       cpuOfficial,
+      serverOurs,
+      serverOfficial,
     });
   }
   return rows;
@@ -318,11 +345,11 @@ function metText(row: RowResult): string {
   return row.met ? "met" : row.regression ? "REGRESSION" : "not met";
 }
 
-function cpuText(row: RowResult): string {
-  if (row.cpuOurs === undefined && row.cpuOfficial === undefined) return "";
+function pair(a: number | undefined, b: number | undefined): string {
+  if (a === undefined && b === undefined) return "";
   const f = (v: number | undefined) =>
     v === undefined || !Number.isFinite(v) ? "n/a" : v.toFixed(2);
-  return `${f(row.cpuOurs)} : ${f(row.cpuOfficial)}`;
+  return `${f(a)} : ${f(b)}`;
 }
 
 /** A Markdown table of rows. */
@@ -334,7 +361,8 @@ export function table(rows: readonly RowResult[]): string {
     "ratio",
     "goal",
     "result",
-    "CPU µs/msg nats-rt : official",
+    "client CPU µs/msg, nats-rt : official",
+    "server CPU µs/msg, with nats-rt : with official",
   ];
   const cells = rows.map((r) => [
     r.label,
@@ -343,7 +371,8 @@ export function table(rows: readonly RowResult[]): string {
     ratioText(r),
     goalText(r),
     metText(r),
-    cpuText(r),
+    pair(r.cpuOurs, r.cpuOfficial),
+    pair(r.serverOurs, r.serverOfficial),
   ]);
   const all = [head, ...cells];
   const widths = head.map((_, i) => Math.max(...all.map((c) => c[i].length)));

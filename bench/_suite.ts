@@ -197,6 +197,8 @@ export interface Ctx {
   /** Prefix for subjects and streams, unique per runner process. */
   tag: string;
   seq: number;
+  /** nats-server's pid, to read its CPU time from /proc (Linux), when known. */
+  serverPid?: number;
 }
 
 /** A bench: what to run for one contestant, scaled by `k` (the warm-up runs 0.2). */
@@ -272,14 +274,41 @@ export async function shutAll(): Promise<void> {
   await Promise.allSettled(all.map((nc) => nc.close()));
 }
 
-/** Starts timing `n` messages: wall time and this process's CPU time. */
-function meter(host: Host, n: number): () => Record<string, number> {
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * CPU time (user + system) nats-server has used so far, µs, from
+ * /proc/<pid>/stat; undefined where that is not available. Resolution: 10 ms.
+ */
+async function serverCpuUs(ctx: Ctx): Promise<number | undefined> {
+  if (ctx.serverPid === undefined) return undefined;
+  try {
+    const stat = await ctx.host.readText(`/proc/${ctx.serverPid}/stat`);
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // Fields 14 and 15 (utime, stime) are at 11 and 12 after the command name.
+    return ((Number(f[11]) + Number(f[12])) * 1e6) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts timing `n` messages: wall time, this process's CPU time and, when
+ * known, nats-server's CPU time (read after the clock stops, so untimed).
+ */
+async function meter(ctx: Ctx, n: number): Promise<() => Promise<Record<string, number>>> {
+  const s0 = await serverCpuUs(ctx);
+  const host = ctx.host;
   const t0 = performance.now();
   const c0 = host.cpuUs();
-  return () => {
+  return async () => {
     const ms = performance.now() - t0;
     const cpu = host.cpuUs() - c0;
-    return { rate: (n / ms) * 1000, ms, cpuUs: cpu / n };
+    const m: Record<string, number> = { rate: (n / ms) * 1000, ms, cpuUs: cpu / n };
+    const s1 = await serverCpuUs(ctx);
+    if (s0 !== undefined && s1 !== undefined) m.serverCpuUs = (s1 - s0) / n;
+    return m;
   };
 }
 
@@ -310,10 +339,10 @@ async function benchPublish(
     const subject = unique(ctx, "bench.pub");
     const payload = payloadOf(size);
     await nc.flush();
-    const stop = meter(ctx.host, n);
+    const stop = await meter(ctx, n);
     for (let i = 0; i < n; i++) nc.publish(subject, payload);
     await nc.flush();
-    return { metrics: stop() };
+    return { metrics: await stop() };
   } finally {
     await shut(nc);
   }
@@ -436,27 +465,39 @@ async function rawPublish(
   await pub.ping();
 }
 
+/**
+ * Subscribes with `who` (or, for "floor", a raw-socket subscriber that only
+ * finds the frames and counts their bytes: the most any client can receive
+ * on this machine) while a raw connection publishes `n` messages.
+ */
 async function benchSubscribe(
   ctx: Ctx,
-  who: ClientId,
+  who: ContestantId,
   n: number,
   size: number,
 ): Promise<Measurement> {
   const subject = unique(ctx, "bench.sub");
   const slowBefore = await slowConsumers(ctx);
   let nc: BenchConn | undefined;
+  let raw: RawConn | undefined;
   let pub: RawConn | undefined;
   const p = new Progress(n);
   try {
-    nc = await open(ctx, who, "sub");
-    nc.subscribe(subject, {
-      callback: (err, m) => {
-        if (err !== null) p.fail(err);
-        else p.got(m.data.length);
-      },
-    });
-    await nc.flush();
+    if (who === "floor") {
+      raw = await rawConn(ctx, `SUB ${subject} 1\r\n`);
+      raw.onMsg = (_b, _rs, _re, ps, pe) => p.got(pe - ps);
+    } else {
+      nc = await open(ctx, who, "sub");
+      nc.subscribe(subject, {
+        callback: (err, m) => {
+          if (err !== null) p.fail(err);
+          else p.got(m.data.length);
+        },
+      });
+      await nc.flush();
+    }
     pub = await rawConn(ctx);
+    const s0 = await serverCpuUs(ctx);
     const c0 = ctx.host.cpuUs();
     const publishing = rawPublish(pub, p, subject, n, size);
     publishing.catch((e) => p.fail(e));
@@ -467,12 +508,16 @@ async function benchSubscribe(
       throw await explain(ctx, slowBefore, err);
     }
     const cpu = ctx.host.cpuUs() - c0;
+    const s1 = await serverCpuUs(ctx);
     if (p.bytes !== n * size) throw new Error(`received ${p.bytes} bytes, expected ${n * size}`);
     const ms = p.t1 - p.t0;
-    return { metrics: { rate: ((n - 1) / ms) * 1000, ms, cpuUs: cpu / n } };
+    const m: Record<string, number> = { rate: ((n - 1) / ms) * 1000, ms, cpuUs: cpu / n };
+    if (s0 !== undefined && s1 !== undefined) m.serverCpuUs = (s1 - s0) / n;
+    return { metrics: m };
   } finally {
     p.stop();
     pub?.close();
+    raw?.close();
     await shut(nc);
   }
 }
@@ -499,7 +544,7 @@ async function benchPubSub(
     await nc.flush();
     const payload = payloadOf(size);
     const window = Math.max(1_000, Math.floor(PUB_WINDOW_BYTES / 2 / (size + 40)));
-    const stop = meter(ctx.host, n);
+    const stop = await meter(ctx, n);
     try {
       let sent = 0;
       while (sent < n) {
@@ -515,7 +560,7 @@ async function benchPubSub(
     } catch (err) {
       throw await explain(ctx, slowBefore, err);
     }
-    const m = stop();
+    const m = await stop();
     if (p.bytes !== n * size) throw new Error(`received ${p.bytes} bytes, expected ${n * size}`);
     return { metrics: m };
   } finally {
@@ -747,7 +792,7 @@ async function benchJsPublish(
   try {
     const js = s.js;
     const payload = payloadOf(size);
-    const stop = meter(ctx.host, n);
+    const stop = await meter(ctx, n);
     if (window <= 1) {
       for (let i = 0; i < n; i++) await js.publish(subject, payload);
     } else {
@@ -774,7 +819,7 @@ async function benchJsPublish(
       while (inflight > 0) await new Promise<void>((r) => wake = r);
       if (failed !== null) throw failed;
     }
-    const m = stop();
+    const m = await stop();
     await checkStream(ctx, stream, n);
     return { metrics: m };
   } finally {
@@ -826,7 +871,7 @@ async function benchConsume(
     if (callback) {
       let resolve!: () => void;
       const finished = new Promise<void>((r) => resolve = r);
-      const stop = meter(ctx.host, n);
+      const stop = await meter(ctx, n);
       const msgs = await c.consume({
         max_messages: PULL_BATCH,
         callback: (jm) => {
@@ -836,17 +881,17 @@ async function benchConsume(
       });
       await finished;
       await s.nc.flush(); // the acks reached the server
-      m = stop();
+      m = await stop();
       await msgs.close();
     } else {
-      const stop = meter(ctx.host, n);
+      const stop = await meter(ctx, n);
       const msgs = await c.consume({ max_messages: PULL_BATCH });
       for await (const jm of msgs) {
         jm.ack();
         if (++count === n) break;
       }
       await s.nc.flush();
-      m = stop();
+      m = await stop();
       await msgs.close();
     }
     // JetStream applies acks asynchronously: the PONG of the flush above
@@ -887,11 +932,10 @@ function pubSubRows(): BenchDef[] {
     const label = size === 16 ? "16 B" : "1 KiB";
     defs.push({
       name: `sub${suffix}`,
-      title: `subscribe ${label} (raw publisher)`,
+      title: `subscribe ${label} (raw publisher; raw subscriber as the ceiling)`,
       params: (s) => ({ msgs: s[`sub${suffix}`], size }),
-      contestants: BOTH,
-      run: (ctx, who, k) =>
-        benchSubscribe(ctx, who as ClientId, scaled(ctx.sizes[`sub${suffix}`], k), size),
+      contestants: ["ours", "official", "floor"],
+      run: (ctx, who, k) => benchSubscribe(ctx, who, scaled(ctx.sizes[`sub${suffix}`], k), size),
     });
   }
   for (const [suffix, size] of [["16", 16], ["1k", 1024]] as const) {

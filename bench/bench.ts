@@ -434,6 +434,7 @@ async function main(): Promise<number> {
       monitor: `http://127.0.0.1:${server.monitorPort}`,
       sizes,
       only: benchOnly,
+      serverPid: server.pid,
     };
 
     const results: RuntimeResult[] = [];

@@ -56,6 +56,8 @@ export interface RunnerConfig {
   out: string;
   /** Unique prefix for subjects and streams. */
   tag: string;
+  /** nats-server's pid (its CPU time is read from /proc on Linux). */
+  serverPid?: number;
 }
 
 /** What a runner writes in bench mode. */
@@ -102,6 +104,7 @@ async function main(): Promise<number> {
     clients,
     tag: cfg.tag,
     seq: 0,
+    serverPid: cfg.serverPid,
   };
   try {
     if (cfg.mode === "rss") {
