@@ -110,7 +110,7 @@ async function sign(signer: NKeySigner, nonce: string): Promise<string> {
  * ```ts ignore
  * import { connect, nkeyAuthenticator } from "@nats-rt/nats";
  *
- * const seed = await Deno.readTextFile("user.nk");
+ * const seed = await readSecret("user.nk") // your runtime's file or vault read;
  * const nc = await connect({ servers: "127.0.0.1:4222", authenticator: nkeyAuthenticator(seed) });
  * ```
  */
@@ -142,7 +142,7 @@ export function nkeyAuthenticator(
  *
  * const nc = await connect({
  *   servers: "127.0.0.1:4222",
- *   authenticator: jwtAuthenticator(() => currentJwt(), Deno.env.get("NATS_SEED")!),
+ *   authenticator: jwtAuthenticator(() => currentJwt(), currentSeed()),
  * });
  * ```
  */
@@ -179,7 +179,7 @@ export function jwtAuthenticator(
  *
  * const nc = await connect({
  *   servers: "127.0.0.1:4222",
- *   authenticator: credsAuthenticator(() => Deno.readFileSync("user.creds")),
+ *   authenticator: credsAuthenticator(() => readSecret("user.creds")),
  * });
  * ```
  */
@@ -210,7 +210,7 @@ export function credsAuthenticator(
  *
  * const nc = await connect({
  *   servers: "127.0.0.1:4222",
- *   authenticator: usernamePasswordAuthenticator("alice", () => Deno.env.get("NATS_PASS")!),
+ *   authenticator: usernamePasswordAuthenticator("alice", () => currentPassword()),
  * });
  * ```
  */
@@ -241,7 +241,7 @@ export function usernamePasswordAuthenticator(
  *
  * const nc = await connect({
  *   servers: "127.0.0.1:4222",
- *   authenticator: tokenAuthenticator(() => Deno.env.get("NATS_TOKEN")!),
+ *   authenticator: tokenAuthenticator(() => currentToken()),
  * });
  * ```
  */
