@@ -40,8 +40,15 @@ export class Outbound {
 
   /** A buffer of at least `min` bytes (and at least `size`), reused when one was released. */
   #fresh(min: number, size = INITIAL): Uint8Array {
-    const f = this.#free.pop();
-    if (f !== undefined && f.length >= min) return f;
+    const free = this.#free;
+    for (let i = free.length - 1; i >= 0; i--) {
+      const f = free[i];
+      if (f.length >= min) {
+        free[i] = free[free.length - 1];
+        free.pop();
+        return f;
+      }
+    }
     return new Uint8Array(Math.max(size, min));
   }
 
