@@ -361,6 +361,11 @@ export class NatsConnectionImpl implements NatsConnection {
         this.#handshake = { phase: "info", resolve, reject };
       });
       this.#parser.reset();
+      // A transport whose chunks are fresh buffers, never reused (Node's
+      // sockets), may say so with `chunksOwned`: the parser then hands out
+      // larger payloads as views of the chunk instead of copying them.
+      this.#parser.zeroCopy = (t as Transport & { readonly chunksOwned?: boolean })
+        .chunksOwned === true;
       this.#transport = t;
       this.#readDone = this.#readLoop(t);
       await Promise.race([hs, timedOut]);

@@ -15,7 +15,8 @@
  *   `"\r\nMSG ..."`).
  *
  * When a whole frame is inside the current chunk its payload is copied out
- * with one `slice()` and the parser jumps over it. A frame that spans chunks
+ * (into a shared slab, see `copy`) and the parser jumps over it; with
+ * `zeroCopy`, larger payloads are views of the chunk instead. A frame that spans chunks
  * is collected in buffers preallocated to the announced size, so large
  * payloads cost O(n) however they are split.
  *
@@ -133,8 +134,8 @@ export interface ParserHandler {
    * MSG or HMSG. `reply` is "" when absent. `hdr` is null for MSG; for HMSG
    * it is an owned copy of the header block bytes (from "NATS/1.0" through
    * the final blank line CRLFCRLF inclusive). `data` is an owned copy of the
-   * payload (never a view into the input chunk, since the caller reuses
-   * chunks).
+   * payload: never a view into the input chunk, since the caller reuses
+   * chunks, unless the caller said it does not ({@link Parser.zeroCopy}).
    */
   msg(
     subject: string,
@@ -167,6 +168,8 @@ export interface ParserOptions {
    * bytes (default 64 MiB). A larger size is a ProtocolError.
    */
   maxPayload?: number;
+  /** Initial value of {@link Parser.zeroCopy} (default false). */
+  zeroCopy?: boolean;
 }
 
 /**
@@ -178,6 +181,16 @@ export class Parser {
   private readonly h: ParserHandler;
   private readonly maxLine: number;
   private readonly maxPayload: number;
+  /**
+   * The caller never reuses or changes a chunk after passing it to parse()
+   * (e.g. Node's socket chunks, which are fresh buffers): payloads and
+   * header blocks larger than 512 bytes are then handed out as views of the
+   * chunk instead of copies. A message kept by the application pins its
+   * chunk, as it would pin a 64 KiB slab otherwise. Small pieces are still
+   * copied into 16 KiB slabs, so a kept small message never pins a whole
+   * chunk. Off by default: Deno's transport reuses its read buffer.
+   */
+  zeroCopy: boolean;
 
   private state = S_LINE;
   private failed = false;
@@ -244,6 +257,7 @@ export class Parser {
       DEFAULT_MAX_PAYLOAD,
       "maxPayload",
     );
+    this.zeroCopy = opts?.zeroCopy === true;
   }
 
   /**
@@ -526,6 +540,7 @@ export class Parser {
   private copy(buf: Uint8Array, s: number, e: number): Uint8Array {
     const n = e - s;
     if (n === 0) return new Uint8Array(this.slab, 0, 0);
+    if (n > SMALL_PIECE_MAX && this.zeroCopy) return buf.subarray(s, e);
     if (n > SLAB_PIECE_MAX) return buf.slice(s, e);
     let dst: Uint8Array;
     let at: number;
