@@ -180,11 +180,9 @@ class AckMux {
 
   /** Sends queued publishes while there is room. */
   #next(): void {
-    if (this.#pending.size === 0 && this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#timerAt = Infinity;
-    }
+    // The sweep timer stays armed when nothing is pending: publishes awaited
+    // one by one would otherwise set and clear a timer each. It fires at most
+    // once per timeout period, finds nothing, and is not re-armed.
     while (this.#qHead < this.#queue.length && this.#pending.size < this.#max) {
       const q = this.#queue[this.#qHead];
       this.#queue[this.#qHead++] = undefined as unknown as QueuedPublish;
