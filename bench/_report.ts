@@ -455,6 +455,9 @@ export function svgChart(
   };
   const out: string[] = [];
   out.push(
+    "<!-- Copyright 2026 The nats-rt Authors. Licensed under the Apache License 2.0. -->",
+  );
+  out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
       `viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
   );

@@ -556,6 +556,8 @@ async function main(): Promise<number> {
           `${navigator.hardwareConcurrency} cores${cpu ? ` ${cpu}` : ""}; ticks: goals of issue 7`,
       );
       await Deno.writeTextFile(svgPath, svg);
+      // deno fmt formats SVG too: write it the way `deno fmt --check` wants it.
+      await capture(Deno.execPath(), ["fmt", "--quiet", svgPath]);
       out(`wrote ${svgPath}`);
     }
     if (args.json !== undefined) {
