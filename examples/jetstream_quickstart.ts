@@ -62,7 +62,10 @@ try {
   const batch = await consumer.fetch({ max_messages: count, expires: 5_000 });
   for await (const m of batch) {
     console.log(`got #${m.seq} on ${m.subject}: ${m.string()} (delivery ${m.info.deliveryCount})`);
-    m.ack();
+    // ackAck() waits for the server to confirm. A plain ack() is fire-and-forget,
+    // and JetStream applies acks asynchronously: the info() below could
+    // otherwise answer before they land.
+    await m.ackAck();
   }
   const info = await consumer.info();
   console.log(`acked up to seq ${info.ack_floor.stream_seq}, ${info.num_pending} left`);
