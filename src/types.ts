@@ -66,7 +66,11 @@ export interface Msg {
   readonly sid: number;
   /** Reply subject, or `""` when there is none. */
   readonly reply: string;
-  /** Payload bytes (owned by the message: it pins no read buffer). */
+  /**
+   * Payload bytes, owned by the message: never a view of a read buffer the
+   * client reuses. Small payloads share a slab (16 KiB, or 64 KiB for those
+   * over 512 B), so keeping one message keeps at most that slab alive.
+   */
   readonly data: Uint8Array;
   /** Headers, or `undefined` when the message had none. */
   readonly headers?: MsgHdrs;
