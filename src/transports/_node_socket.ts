@@ -35,7 +35,7 @@ interface NodeSocket {
   on(event: "data", fn: (chunk: Uint8Array) => void): unknown;
   on(event: "error", fn: (err: NodeError) => void): unknown;
   on(event: "end" | "close", fn: () => void): unknown;
-  once(event: "connect" | "secureConnect" | "drain" | "close", fn: () => void): unknown;
+  once(event: "connect" | "secureConnect" | "close", fn: () => void): unknown;
   once(event: "error", fn: (err: NodeError) => void): unknown;
   removeListener(event: string, fn: (...args: never[]) => void): unknown;
   pause(): unknown;
@@ -80,8 +80,14 @@ export class NodeTransport implements Transport {
   #detach: () => void = () => {};
   #closed = false;
   #tls: { name: string; opts: TlsOptions } | undefined;
+  /** Rejecters of the writes whose callback has not run yet. */
+  #writes = new Set<(err: Error) => void>();
   /** Inbound chunks (owned Buffers; nothing is reused). */
   readonly readable: AsyncIterable<Uint8Array>;
+  /** Node, Bun and Deno's `node:net` hand every `data` event a fresh Buffer. */
+  readonly chunksOwned = true;
+  /** `socket.write` queues in order, so writes need not wait for each other. */
+  readonly concurrentWrites = true;
 
   /**
    * @param sock a connected socket
@@ -101,15 +107,19 @@ export class NodeTransport implements Transport {
   #attach(sock: NodeSocket): void {
     const onData = (chunk: Uint8Array) => this.#queue.push(chunk);
     const onEnd = () => this.#queue.end();
+    const onClose = () => {
+      this.#queue.end();
+      this.#failWrites();
+    };
     const onError = (err: NodeError) => this.#queue.end(this.#readError(err));
     sock.on("data", onData);
     sock.on("end", onEnd);
-    sock.on("close", onEnd);
+    sock.on("close", onClose);
     sock.on("error", onError);
     this.#detach = () => {
       sock.removeListener("data", onData);
       sock.removeListener("end", onEnd);
-      sock.removeListener("close", onEnd);
+      sock.removeListener("close", onClose);
       sock.removeListener("error", onError);
     };
   }
@@ -127,47 +137,38 @@ export class NodeTransport implements Transport {
   }
 
   /**
-   * Hands `bytes` to the socket and resolves once Node has written them out
-   * (the write callback), and, when `write()` returned false, once the socket
-   * has drained: the caller reuses the buffer only after that, and never
-   * queues more than one write in userland.
+   * Hands `bytes` to the socket and resolves in its write callback, once Node
+   * has written them to the kernel: the caller reuses the buffer only after
+   * that. Several writes may be pending at once (the connection caps how
+   * many); the socket keeps their order.
    */
   write(bytes: Uint8Array): Promise<void> {
     const sock = this.#sock;
     if (this.#closed || sock.destroyed) return Promise.reject(closedError(this.#server));
     return new Promise<void>((resolve, reject) => {
-      let waits = 1;
-      let settled = false;
-      const onDrain = () => step();
-      const onClose = () => fail(closedError(this.#server));
-      const cleanup = () => {
-        sock.removeListener("drain", onDrain);
-        sock.removeListener("close", onClose);
-      };
-      const step = () => {
-        if (settled || --waits > 0) return;
-        settled = true;
-        cleanup();
-        resolve();
-      };
-      const fail = (err: Error) => {
-        if (settled) return;
-        settled = true;
-        cleanup();
+      const fail = (err: Error) =>
         reject(
           err instanceof ConnectionError ? err : new ConnectionError(
             `write to ${this.#server.hostport} failed: ${err.message}`,
             { cause: err },
           ),
         );
-      };
-      const flushed = sock.write(bytes, (err) => err ? fail(err) : step());
-      if (!flushed && !settled) {
-        waits++;
-        sock.once("drain", onDrain);
-        sock.once("close", onClose);
-      }
+      this.#writes.add(fail);
+      sock.write(bytes, (err) => {
+        if (!this.#writes.delete(fail)) return; // failed when the socket closed
+        if (err) fail(err);
+        else resolve();
+      });
     });
+  }
+
+  /** Fails the writes still pending (the socket closed under them). */
+  #failWrites(): void {
+    if (this.#writes.size === 0) return;
+    const err = closedError(this.#server);
+    const fails = [...this.#writes];
+    this.#writes.clear();
+    for (const fail of fails) fail(err);
   }
 
   /** Wraps the socket in `node:tls` (certificates verified, SNI unless an IP). */
@@ -218,6 +219,7 @@ export class NodeTransport implements Transport {
       this.#closed = true;
       this.#sock.destroy();
       this.#queue.end();
+      this.#failWrites();
     }
     return Promise.resolve();
   }

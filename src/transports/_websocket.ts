@@ -93,6 +93,8 @@ class WebSocketTransport implements Transport {
   readonly readable: AsyncIterable<Uint8Array> = this.#queue;
   /** WebSocket framing: TLS comes from `wss://`, never from an upgrade. */
   readonly isWebSocket = true;
+  /** Every message event carries its own buffer. */
+  readonly chunksOwned = true;
 
   constructor(ws: W3CWebSocket, server: ServerAddress) {
     this.#ws = ws;
@@ -102,7 +104,8 @@ class WebSocketTransport implements Transport {
       if (d instanceof ArrayBuffer) this.#queue.push(new Uint8Array(d));
       else if (typeof d === "string") this.#queue.push(encoder.encode(d));
       else if (ArrayBuffer.isView(d)) {
-        this.#queue.push(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+        // A view may share its buffer with something else: copy it (rare).
+        this.#queue.push(new Uint8Array(d.buffer, d.byteOffset, d.byteLength).slice());
       }
     });
     this.#closeEvent = new Promise<void>((resolve) => {

@@ -2,13 +2,15 @@
 /**
  * The runtime scenarios under Deno: the WebSocket-only entry (`./ws`)
  * against nats-server's websocket listener, `ws://` URLs through the Deno
- * entry (`.`), and TLS through the Deno entry (`Deno.startTls`, or
- * `node:tls` when a client certificate is given).
+ * entry (`.`), a burst over TCP through the Deno entry and the `./node`
+ * entry (node:net under Deno), and TLS through the Deno entry
+ * (`Deno.startTls`, or `node:tls` when a client certificate is given).
  *
  * @module
  */
 import * as denoApi from "../../../mod.ts";
 import * as wsApi from "../../../src/transports/websocket.ts";
+import * as nodeApi from "../../../src/transports/node.ts";
 import { generateCerts, NatsServer } from "../../_helpers/nats_server.ts";
 import { type NatsApi, runAll, type ScenarioEnv, scenarios } from "../_scenarios.ts";
 
@@ -44,6 +46,22 @@ for (
   Deno.test(`deno, . entry with a ws:// URL: ${name}`, async () => {
     await using srv = await NatsServer.start({ websocket: true });
     await runOne(denoApi, name, { ...wsEnv(srv, "deno"), wsOnly: undefined, jetstream: false });
+  });
+}
+
+// The burst over TCP: Deno's transport (one reused read buffer, so payloads
+// are copied) and the node:net transport under Deno (owned chunks, payloads
+// are views; writes pipelined).
+for (const [entry, api] of [[".", denoApi], ["./node (node:net)", nodeApi]] as const) {
+  const name = "burst: order and kept payloads intact across writes and chunks";
+  Deno.test(`deno, ${entry} entry over TCP: ${name}`, async () => {
+    await using srv = await NatsServer.start();
+    await runOne(api, name, {
+      runtime: "deno",
+      url: srv.url,
+      restart: () => srv.restart(),
+      jetstream: false,
+    });
   });
 }
 
