@@ -80,6 +80,44 @@ export class RawConn {
     return this.#sock.write(bytes);
   }
 
+  #queued: Uint8Array[] = [];
+  #sending = false;
+
+  /**
+   * Queues pre-framed bytes (the caller gives up `bytes`): everything queued
+   * in one turn goes out in one write, one write at a time, in order.
+   */
+  send(bytes: Uint8Array): void {
+    this.#queued.push(bytes);
+    if (this.#sending) return;
+    this.#sending = true;
+    queueMicrotask(() => this.#drain());
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queued.length > 0 && this.#failed === undefined) {
+      const parts = this.#queued;
+      this.#queued = [];
+      let out = parts[0];
+      if (parts.length > 1) {
+        let len = 0;
+        for (const p of parts) len += p.length;
+        out = new Uint8Array(len);
+        let o = 0;
+        for (const p of parts) {
+          out.set(p, o);
+          o += p.length;
+        }
+      }
+      try {
+        await this.#sock.write(out);
+      } catch {
+        break; // the socket failed: #end reports it
+      }
+    }
+    this.#sending = false;
+  }
+
   /** PING and wait for the PONG: the server has processed everything sent before. */
   ping(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -136,7 +174,7 @@ export class RawConn {
     let pos = 0;
     while (pos < len) {
       const lf = b.indexOf(LF, pos);
-      if (lf < 0) break;
+      if (lf < 0 || lf >= len) break; // past len: stale bytes of an earlier read
       const end = lf > pos && b[lf - 1] === CR ? lf - 1 : lf;
       const c0 = b[pos];
       if (c0 === 0x4d /* M */) {

@@ -45,28 +45,26 @@ function bench(
   return { key, label, source: { kind: "bench", bench: key, metric }, better, goal, unit };
 }
 
+/** An info row: nats-rt against a bench's raw-socket contestant (throughput). */
+function floorRow(benchName: string, label: string): RowDef {
+  return {
+    key: `${benchName}_floor`,
+    label: `${label} (official column: raw)`,
+    source: { kind: "floor", bench: benchName, metric: "rate" },
+    better: "higher",
+    goal: null,
+    unit: "msg/s",
+  };
+}
+
 /** The rows, in the issue's order. Bench keys equal bench names. */
 export const ROWS: readonly RowDef[] = [
   bench("pub16", "publish 16 B", "rate", "higher", 2.0, "msg/s"),
   bench("pub1k", "publish 1 KiB", "rate", "higher", 2.0, "msg/s"),
   bench("sub16", "subscribe 16 B", "rate", "higher", 1.5, "msg/s"),
-  {
-    key: "sub16_floor",
-    label: "subscribe 16 B vs raw-socket subscriber (official column: raw)",
-    source: { kind: "floor", bench: "sub16", metric: "rate" },
-    better: "higher",
-    goal: null,
-    unit: "msg/s",
-  },
+  floorRow("sub16", "subscribe 16 B vs raw-socket subscriber"),
   bench("sub1k", "subscribe 1 KiB", "rate", "higher", 1.5, "msg/s"),
-  {
-    key: "sub1k_floor",
-    label: "subscribe 1 KiB vs raw-socket subscriber (official column: raw)",
-    source: { kind: "floor", bench: "sub1k", metric: "rate" },
-    better: "higher",
-    goal: null,
-    unit: "msg/s",
-  },
+  floorRow("sub1k", "subscribe 1 KiB vs raw-socket subscriber"),
   bench("pubsub16", "publish + subscribe, one connection, 16 B", "rate", "higher", 1.5, "msg/s"),
   bench("pubsub1k", "publish + subscribe, one connection, 1 KiB", "rate", "higher", 1.5, "msg/s"),
   {
@@ -101,7 +99,9 @@ export const ROWS: readonly RowDef[] = [
   bench("js_iter16", "pull consume + ack, iterator, 16 B", "rate", "higher", 1.5, "msg/s"),
   bench("js_iter1k", "pull consume + ack, iterator, 1 KiB", "rate", "higher", 1.5, "msg/s"),
   bench("js_cb16", "pull consume + ack, callback, 16 B", "rate", "higher", 1.5, "msg/s"),
+  floorRow("js_cb16", "pull consume + ack, callback, 16 B vs raw-socket consumer"),
   bench("js_cb1k", "pull consume + ack, callback, 1 KiB", "rate", "higher", 1.5, "msg/s"),
+  floorRow("js_cb1k", "pull consume + ack, callback, 1 KiB vs raw-socket consumer"),
   {
     key: "rss_peak",
     label: "RSS during a subscribe run (median of run peaks)",
@@ -410,6 +410,8 @@ function goalScore(r: RowResult): number | null {
 const CHART_LABELS: Record<string, string> = {
   sub16_floor: "subscribe 16 B: nats-rt / raw socket",
   sub1k_floor: "subscribe 1 KiB: nats-rt / raw socket",
+  js_cb16_floor: "consume + ack, callback, 16 B: nats-rt / raw socket",
+  js_cb1k_floor: "consume + ack, callback, 1 KiB: nats-rt / raw socket",
   rr: "request/reply latency, median",
   rr_floor: "request/reply: raw-socket floor / nats-rt",
   rr_p99: "request/reply latency, p99",

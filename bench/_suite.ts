@@ -848,9 +848,90 @@ async function consumeStream(ctx: Ctx, n: number, size: number): Promise<string>
   return stream;
 }
 
+/** Waits (untimed) until consumer `name` has processed all `n` acks. */
+async function checkAckFloor(ctx: Ctx, stream: string, name: string, n: number): Promise<void> {
+  // JetStream applies acks asynchronously: the PONG of a flush does not mean
+  // the consumer has processed them all. A lost ack fails the run.
+  const jsm = (await adminOf(ctx)).jsm;
+  let floor = 0;
+  for (const t = performance.now(); performance.now() - t < 5_000;) {
+    floor = (await jsm.consumers.info(stream, name)).ack_floor.stream_seq;
+    if (floor === n) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  if (floor !== n) throw new Error(`consumer ${name}: ack floor ${floor}, expected ${n}`);
+  await jsm.consumers.delete(stream, name);
+}
+
+/**
+ * The raw-socket floor of the consume benches: pulls exactly as nats-rt's
+ * `consume({ max_messages: PULL_BATCH })` does (one pull of PULL_BATCH, then
+ * a pull topping it up whenever a quarter of it has arrived), acks every
+ * message with a pre-framed `PUB <reply> 0`, the acks of one read in one
+ * write, and parses nothing beyond finding the frames.
+ */
+async function rawConsume(ctx: Ctx, stream: string, name: string, n: number) {
+  const inbox = `_INBOX.raw_${ctx.tag}_${++ctx.seq}`;
+  const raw = await rawConn(ctx, `SUB ${inbox} 1\r\n`);
+  const p = new Progress(n);
+  try {
+    const te = new TextEncoder();
+    const pullHead = `PUB $JS.API.CONSUMER.MSG.NEXT.${stream}.${name} ${inbox} `;
+    const pull = (batch: number) => {
+      const body = `{"batch":${batch}}`;
+      raw.send(te.encode(`${pullHead}${body.length}\r\n${body}\r\n`));
+    };
+    const ackTail = te.encode(" 0\r\n\r\n");
+    let acks = new Uint8Array(64 * 1024);
+    let pos = 0;
+    let queued = false;
+    const flushAcks = () => {
+      queued = false;
+      raw.send(acks.slice(0, pos));
+      pos = 0;
+    };
+    let outstanding = 0;
+    raw.onMsg = (b, rs, re) => {
+      if (re <= rs) return; // a status message (no reply subject)
+      const need = pos + 4 + (re - rs) + ackTail.length;
+      if (need > acks.length) {
+        const grown = new Uint8Array(Math.max(need, acks.length * 2));
+        grown.set(acks.subarray(0, pos));
+        acks = grown;
+      }
+      acks[pos] = 0x50; // "PUB "
+      acks[pos + 1] = 0x55;
+      acks[pos + 2] = 0x42;
+      acks[pos + 3] = 0x20;
+      acks.set(b.subarray(rs, re), pos + 4);
+      acks.set(ackTail, pos + 4 + (re - rs));
+      pos = need;
+      if (!queued) {
+        queued = true;
+        queueMicrotask(flushAcks);
+      }
+      outstanding--;
+      if (outstanding <= PULL_BATCH * 0.75 && p.count + 1 + outstanding < n) {
+        pull(PULL_BATCH - outstanding);
+        outstanding = PULL_BATCH;
+      }
+      p.got(re - rs);
+    };
+    const stop = await meter(ctx, n);
+    pull(PULL_BATCH);
+    outstanding = PULL_BATCH;
+    await p.done;
+    await raw.ping(); // the acks reached the server
+    return await stop();
+  } finally {
+    p.stop();
+    raw.close();
+  }
+}
+
 async function benchConsume(
   ctx: Ctx,
-  who: ClientId,
+  who: ContestantId,
   n: number,
   size: number,
   callback: boolean,
@@ -863,6 +944,11 @@ async function benchConsume(
     ack_policy: "explicit",
     max_ack_pending: 20_000,
   });
+  if (who === "floor") {
+    const m = await rawConsume(ctx, stream, name, n);
+    await checkAckFloor(ctx, stream, name, n);
+    return { metrics: m };
+  }
   const s = await jsOpen(ctx, who, "consume");
   try {
     const c = await s.js.consumers.get(stream, name);
@@ -894,17 +980,7 @@ async function benchConsume(
       m = await stop();
       await msgs.close();
     }
-    // JetStream applies acks asynchronously: the PONG of the flush above
-    // does not mean the consumer has processed them all. Wait (untimed) for
-    // every ack to land; a lost ack fails the run.
-    let floor = 0;
-    for (const t = performance.now(); performance.now() - t < 5_000;) {
-      floor = (await jsm.consumers.info(stream, name)).ack_floor.stream_seq;
-      if (floor === n) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    if (floor !== n) throw new Error(`consumer ${name}: ack floor ${floor}, expected ${n}`);
-    await jsm.consumers.delete(stream, name);
+    await checkAckFloor(ctx, stream, name, n);
     return { metrics: m };
   } finally {
     await shut(s.nc);
@@ -980,9 +1056,9 @@ function jsRows(): BenchDef[] {
         name: `js_${cb ? "cb" : "iter"}${suffix}`,
         title: `pull consume + ack (${cb ? "callback" : "iterator"}), ${label}`,
         params: (s) => ({ msgs: s.jsConsume, size, batch: PULL_BATCH }),
-        contestants: BOTH,
-        run: (ctx, who, k) =>
-          benchConsume(ctx, who as ClientId, scaled(ctx.sizes.jsConsume, k), size, cb),
+        // The callback style runs next to a raw-socket consumer (the ceiling).
+        contestants: cb ? ["ours", "official", "floor"] : BOTH,
+        run: (ctx, who, k) => benchConsume(ctx, who, scaled(ctx.sizes.jsConsume, k), size, cb),
       });
     }
   }
