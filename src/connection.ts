@@ -56,12 +56,6 @@ const PING = new TextEncoder().encode("PING\r\n");
 const PONG = new TextEncoder().encode("PONG\r\n");
 /** Past this many queued bytes a publish flushes inline instead of waiting for the microtask. */
 const FLUSH_THRESHOLD = 64 * 1024;
-/**
- * Writes in flight on a transport with `concurrentWrites` (each at least
- * FLUSH_THRESHOLD bytes while a publish loop runs): past this, the backlog
- * waits in the writer and coalesces into larger chunks.
- */
-const MAX_CONCURRENT_WRITES = 16;
 /** Default request timeout (ms), as in nats.js. */
 const DEFAULT_REQUEST_TIMEOUT = 1_000;
 /** Longest close() waits for unsent bytes to reach the socket (ms). */
@@ -187,12 +181,7 @@ export class NatsConnectionImpl implements NatsConnection {
   #pingsOut = 0;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #flushScheduled = false;
-  /** The last write handed to the transport, until every write settled. */
   #writing: Promise<void> | null = null;
-  /** Writes handed to the transport that have not settled. */
-  #inflight = 0;
-  /** How many writes may be in flight (1 unless the transport allows more). */
-  #maxWrites = 1;
   #session: Promise<void> | null = null;
   #tlsActive = false;
   #stats: Stats = { inBytes: 0, outBytes: 0, inMsgs: 0, outMsgs: 0 };
@@ -376,7 +365,6 @@ export class NatsConnectionImpl implements NatsConnection {
       // sockets), may say so with `chunksOwned`: the parser then hands out
       // larger payloads as views of the chunk instead of copying them.
       this.#parser.zeroCopy = t.chunksOwned === true;
-      this.#maxWrites = t.concurrentWrites === true ? MAX_CONCURRENT_WRITES : 1;
       this.#transport = t;
       this.#readDone = this.#readLoop(t);
       await Promise.race([hs, timedOut]);
@@ -756,7 +744,7 @@ export class NatsConnectionImpl implements NatsConnection {
 
   #kick(): void {
     if ((this.#state !== "connected" && this.#state !== "draining") || this.#migrating) return;
-    if (this.#out.length >= FLUSH_THRESHOLD && this.#inflight < this.#maxWrites) {
+    if (this.#out.length >= FLUSH_THRESHOLD && this.#writing === null) {
       this.#flushNow();
       return;
     }
@@ -772,23 +760,21 @@ export class NatsConnectionImpl implements NatsConnection {
     if (
       t === null || (this.#state !== "connected" && this.#state !== "draining")
     ) return;
-    // A full set of writes in flight: the completion of one writes the rest.
-    if (this.#inflight >= this.#maxWrites || this.#migrating) return;
+    if (this.#writing !== null || this.#migrating) return; // its completion writes the rest
     const bytes = this.#out.take();
     if (bytes === null) return;
     // PINGs still queued stay counted until the whole backlog is handed over.
     if (this.#out.length === 0) this.#queuedPings = 0;
     this.#stats.outBytes += bytes.length;
-    this.#inflight++;
     this.#writing = t.write(bytes).then(
       () => {
-        if (--this.#inflight === 0) this.#writing = null;
+        this.#writing = null;
         this.#out.release(bytes);
         if (this.#out.length > 0) this.#flushNow();
       },
       () => {
         // The socket died; those bytes are lost (core NATS is at-most-once).
-        if (--this.#inflight === 0) this.#writing = null;
+        this.#writing = null;
         this.#out.release(bytes);
         t.close().catch(() => {});
       },

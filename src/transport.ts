@@ -81,14 +81,6 @@ export interface Transport {
    * them. Leave unset when a read buffer is reused.
    */
   readonly chunksOwned?: boolean;
-  /**
-   * True when `write` may be called again before the previous call settled,
-   * because the runtime keeps the order of queued writes (Node's sockets).
-   * The connection then hands over each chunk as soon as it is ready, so a
-   * long synchronous publish loop reaches the kernel while it runs. Each
-   * buffer is still reused only after its own promise settled.
-   */
-  readonly concurrentWrites?: boolean;
 }
 
 /** Opens a transport to one server. */

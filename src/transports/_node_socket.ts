@@ -86,8 +86,6 @@ export class NodeTransport implements Transport {
   readonly readable: AsyncIterable<Uint8Array>;
   /** Node, Bun and Deno's `node:net` hand every `data` event a fresh Buffer. */
   readonly chunksOwned = true;
-  /** `socket.write` queues in order, so writes need not wait for each other. */
-  readonly concurrentWrites = true;
 
   /**
    * @param sock a connected socket
@@ -139,8 +137,8 @@ export class NodeTransport implements Transport {
   /**
    * Hands `bytes` to the socket and resolves in its write callback, once Node
    * has written them to the kernel: the caller reuses the buffer only after
-   * that. Several writes may be pending at once (the connection caps how
-   * many); the socket keeps their order.
+   * that. Should several writes be pending at once, the socket keeps their
+   * order.
    */
   write(bytes: Uint8Array): Promise<void> {
     const sock = this.#sock;
