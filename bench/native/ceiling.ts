@@ -1,4 +1,5 @@
 // Copyright 2026 The nats-rt Authors. Licensed under the Apache License 2.0.
+// deno-lint-ignore-file no-console
 /**
  * The native ceiling: what a minimal C client (no JavaScript, its own
  * processes) gets from the same nats-server on this machine, for the rows
