@@ -836,23 +836,37 @@ async function consumeStream(ctx: Ctx, n: number, size: number): Promise<string>
   if (have !== undefined) return have;
   const subject = unique(ctx, "bench.consume");
   const stream = await freshStream(ctx, subject);
-  const js = (await adminOf(ctx)).js;
-  const payload = payloadOf(size);
+  await fillStream((await adminOf(ctx)).js, subject, n, payloadOf(size));
+  consumeStreams.set(key, stream);
+  return stream;
+}
+
+/** Publishes `n` messages to a stream's subject, 1,000 PubAcks outstanding at most. */
+export async function fillStream(
+  js: BenchJs,
+  subject: string,
+  n: number,
+  payload: Uint8Array,
+): Promise<void> {
   const acks: Promise<unknown>[] = [];
   for (let i = 0; i < n; i++) {
     acks.push(js.publish(subject, payload));
     if (acks.length === 1_000) await Promise.all(acks.splice(0));
   }
   await Promise.all(acks);
-  consumeStreams.set(key, stream);
-  return stream;
 }
 
-/** Waits (untimed) until consumer `name` has processed all `n` acks. */
-async function checkAckFloor(ctx: Ctx, stream: string, name: string, n: number): Promise<void> {
-  // JetStream applies acks asynchronously: the PONG of a flush does not mean
-  // the consumer has processed them all. A lost ack fails the run.
-  const jsm = (await adminOf(ctx)).jsm;
+/**
+ * Waits (untimed) until consumer `name` has processed all `n` acks, then
+ * deletes it. JetStream applies acks asynchronously: the PONG of a flush does
+ * not mean the consumer has processed them all. A lost ack throws.
+ */
+export async function waitAckFloor(
+  jsm: BenchJsm,
+  stream: string,
+  name: string,
+  n: number,
+): Promise<void> {
   let floor = 0;
   for (const t = performance.now(); performance.now() - t < 5_000;) {
     floor = (await jsm.consumers.info(stream, name)).ack_floor.stream_seq;
@@ -946,7 +960,7 @@ async function benchConsume(
   });
   if (who === "floor") {
     const m = await rawConsume(ctx, stream, name, n);
-    await checkAckFloor(ctx, stream, name, n);
+    await waitAckFloor(jsm, stream, name, n);
     return { metrics: m };
   }
   const s = await jsOpen(ctx, who, "consume");
@@ -980,7 +994,7 @@ async function benchConsume(
       m = await stop();
       await msgs.close();
     }
-    await checkAckFloor(ctx, stream, name, n);
+    await waitAckFloor(jsm, stream, name, n);
     return { metrics: m };
   } finally {
     await shut(s.nc);

@@ -16,7 +16,7 @@
  */
 import { NatsServer } from "../../tests/_helpers/nats_server.ts";
 import { connect, jetstream, jetstreamManager } from "../../mod.ts";
-import { median } from "../_suite.ts";
+import { fillStream, median, waitAckFloor } from "../_suite.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 const runsArg = Deno.args.indexOf("--runs");
@@ -81,13 +81,9 @@ try {
   );
   const port = String(srv.port);
 
-  for (
-    const [label, n, size] of [["subscribe 16 B", 500_000, 16], [
-      "subscribe 1 KiB",
-      200_000,
-      1024,
-    ]] as const
-  ) {
+  // Only 1 KiB: at 16 B this subscriber's byte-at-a-time line scan is itself
+  // slower than the bench's JavaScript raw subscriber, so it is no ceiling.
+  for (const [label, n, size] of [["subscribe 1 KiB", 200_000, 1024]] as const) {
     const rates: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const subject = `ceiling.sub.${size}.${i}`;
@@ -113,12 +109,12 @@ try {
       const n = 50_000;
       const stream = `CEILING_${size}`;
       await jsm.streams.add({ name: stream, subjects: [`ceiling.js.${size}`], storage: "memory" });
-      const payload = new Uint8Array(size).fill(0x61);
-      for (let i = 0; i < n; i += 1_000) {
-        const acks = [];
-        for (let k = 0; k < 1_000; k++) acks.push(js.publish(`ceiling.js.${size}`, payload));
-        await Promise.all(acks);
-      }
+      await fillStream(
+        js,
+        `ceiling.js.${size}`,
+        n,
+        new Uint8Array(size).fill(0x61),
+      );
       const rates: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         const name = `c${i}`;
@@ -128,14 +124,7 @@ try {
           max_ack_pending: 20_000,
         });
         rates.push(await spawn(consumeBin, [port, stream, name, String(n), "500"]).rate);
-        // Every ack must have landed (JetStream applies them asynchronously).
-        let floor = 0;
-        for (const t = Date.now(); Date.now() - t < 5_000 && floor < n;) {
-          floor = (await jsm.consumers.info(stream, name)).ack_floor.stream_seq;
-          if (floor < n) await new Promise((r) => setTimeout(r, 20));
-        }
-        if (floor !== n) throw new Error(`${label}: ack floor ${floor}, expected ${n}`);
-        await jsm.consumers.delete(stream, name);
+        await waitAckFloor(jsm, stream, name, n);
       }
       rows.push([label, rates]);
     }
